@@ -1,0 +1,1 @@
+"""3-in-1 contracts, quotes, employment contracts and Dimona declarations."""

@@ -1,0 +1,1 @@
+"""Assemblies, resolutions, elections, ballots, petitions and minutes."""

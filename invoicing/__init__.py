@@ -1,0 +1,1 @@
+"""Invoices, credit notes, numbering, VAT, PDF, Peppol UBL, payments and dunning."""

@@ -1,0 +1,1 @@
+"""People of the cooperative: user accounts and roles, offices and advisors, members and shares."""

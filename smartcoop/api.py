@@ -1,0 +1,59 @@
+"""API base: one error format for every endpoint, and the default pagination.
+
+Kept free of views and serializers: DRF imports this module while it is itself being imported
+(DEFAULT_PAGINATION_CLASS), so importing generic views here would be circular.
+
+Every error, whether raised by DRF (validation, authentication, throttling) or by a service
+(`ApplicationError`), is answered as `{"message": "...", "fields": {"field": ["..."]}}` in the
+language of the request.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from smartcoop.errors import ApplicationError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, list):
+        return [str(item) for sub in detail for item in _flatten(sub)]
+    if isinstance(detail, dict):
+        return [str(item) for sub in detail.values() for item in _flatten(sub)]
+    return [str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        fields = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
+        return Response({"message": str(exc.message), "fields": fields}, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        detail = dict(exc.detail)
+        non_field = _flatten(detail.pop("non_field_errors", []))
+        fields = {name: _flatten(value) for name, value in detail.items()}
+        message = non_field[0] if non_field else _("Some fields are not valid.")
+        response.data = {"message": message, "fields": fields}
+    elif isinstance(exc, exceptions.ValidationError):
+        messages = _flatten(exc.detail)
+        response.data = {"message": messages[0] if messages else _("Some fields are not valid."), "fields": {}}
+    elif isinstance(exc, exceptions.APIException):
+        response.data = {"message": " ".join(_flatten(exc.detail)), "fields": {}}
+    return response

@@ -1,0 +1,69 @@
+"""Cooperative-wide records: the legal entity per country, and the worker heartbeat.
+
+A `CooperativeEntity` holds what the cooperative is in one country: its legal identity (printed on
+every document) and the rules that differ by country (contribution rates, salary payment rule,
+share nominal value; figures from DOMAIN.md, "Money flows"). Belgium is seeded by `seed_demo`.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SalaryPaymentRule(models.TextChoices):
+    # The three rules of the cooperative's international table (DOMAIN.md, "Money flows").
+    DAYS_AFTER_END = "days_after_end", _("A number of calendar days after the end of the performance")
+    DAY_OF_NEXT_MONTH = "day_of_next_month", _("A day of the month following the performance")
+    END_OF_MONTH = "end_of_month", _("The last day of the month of the performance")
+
+
+class CooperativeEntity(models.Model):
+    country = models.CharField(_("country"), max_length=2, unique=True, help_text=_("ISO 3166 code, e.g. BE"))
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=12)
+    city = models.CharField(_("city"), max_length=100)
+    enterprise_number = models.CharField(_("enterprise number"), max_length=20)
+    vat_number = models.CharField(_("VAT number"), max_length=20)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    turnover_contribution_rate = models.DecimalField(
+        _("contribution on turnover excl. VAT"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.5"))],
+    )
+    employment_contribution_rate = models.DecimalField(
+        _("contribution on the employment budget"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.5"))],
+    )
+    salary_payment_rule = models.CharField(_("salary payment rule"), max_length=20, choices=SalaryPaymentRule.choices)
+    salary_payment_days = models.PositiveSmallIntegerField(
+        _("days (or day of month) of the salary payment rule"), default=7
+    )
+    share_nominal_value = models.DecimalField(_("nominal value of a share"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("cooperative entity")
+        verbose_name_plural = _("cooperative entities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by a beat-scheduled task that a worker runs: proves beat, broker and worker all work."""
+
+    name = models.CharField(max_length=50, unique=True)
+    hostname = models.CharField(max_length=255)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.hostname}"

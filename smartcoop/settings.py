@@ -1,0 +1,298 @@
+"""One settings module, read from the environment (see README, "Production settings").
+
+SMARTCOOP_ENV is `development` (default: `make run`, `manage.py` on a fresh clone), `test` (the
+pytest suite) or `production`. Production refuses to start on a missing or unsafe value, naming the
+variable in one line; development falls back to the embedded PostgreSQL and Redis under `.data/`.
+"""
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import django_stubs_ext
+from django.utils.translation import gettext_lazy as _
+
+from smartcoop import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Generic admin and manager classes (ModelAdmin[Model]) at run time, as the type checker sees them.
+django_stubs_ext.monkeypatch()
+
+
+try:
+    SMARTCOOP_ENV = config.env_str("SMARTCOOP_ENV", "development") or "development"
+    if SMARTCOOP_ENV not in {"development", "test", "production"}:
+        raise config.ConfigError(f"SMARTCOOP_ENV must be development, test or production, not {SMARTCOOP_ENV!r}")
+    _production = SMARTCOOP_ENV == "production"
+    DEBUG = config.env_bool("DEBUG", default=SMARTCOOP_ENV == "development")
+    SECRET_KEY = config.secret_key(production=_production)
+    ALLOWED_HOSTS = config.env_list(
+        "ALLOWED_HOSTS", [] if _production else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    )
+    if _production and not ALLOWED_HOSTS:
+        raise config.ConfigError("ALLOWED_HOSTS must list the site's host names in production")
+    CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
+
+    # A new connection per request costs about ten times the throughput: keep them open, and
+    # check them before reuse so a restarted PostgreSQL does not fail the first request.
+    _conn_max_age = config.env_int("CONN_MAX_AGE", 600)
+    _database_url = config.env_str("DATABASE_URL", required=_production)
+    _database: dict[str, Any]
+    if _database_url:
+        import dj_database_url
+
+        if not _database_url.startswith(("postgres://", "postgresql://")):
+            raise config.ConfigError("DATABASE_URL must be a postgresql:// URL (PostgreSQL is the only database)")
+        _database = dict(dj_database_url.parse(_database_url, conn_max_age=_conn_max_age, conn_health_checks=True))
+        _database["ENGINE"] = "django.db.backends.postgresql"
+    else:
+        from smartcoop import embedded
+
+        _database = {
+            "ENGINE": "smartcoop.db",
+            "NAME": embedded.DATABASE_NAME,
+            "USER": "postgres",
+            "CONN_MAX_AGE": _conn_max_age,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    DATABASES = {"default": _database}
+
+    _redis_url = config.env_str("REDIS_URL", required=_production)
+    if _redis_url:
+        if not _redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise config.ConfigError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        # kombu names a Unix socket redis+socket://, redis-py names it unix://
+        CELERY_BROKER_URL = (
+            "redis+socket://" + _redis_url.removeprefix("unix://").split("?")[0]
+            if _redis_url.startswith("unix://")
+            else _redis_url
+        )
+        REDIS_URL = _redis_url
+    else:
+        from smartcoop import embedded
+
+        _socket_path = embedded.ensure_redis()
+        # The test suite uses its own databases of the shared embedded Redis, so a running
+        # `make run` never takes the suite's tasks and the suite never clears its cache.
+        _broker_db, _cache_db = (3, 4) if SMARTCOOP_ENV == "test" else (0, 1)
+        CELERY_BROKER_URL = f"redis+socket://{_socket_path}?virtual_host={_broker_db}"
+        REDIS_URL = f"unix://{_socket_path}?db={_cache_db}"
+
+    EMAIL_BACKEND = config.env_str(
+        "EMAIL_BACKEND",
+        "django.core.mail.backends.smtp.EmailBackend"
+        if _production
+        else "django.core.mail.backends.console.EmailBackend",
+    )
+    EMAIL_HOST = config.env_str("EMAIL_HOST", "localhost")
+    EMAIL_PORT = config.env_int("EMAIL_PORT", 587 if _production else 25)
+    EMAIL_HOST_USER = config.env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = config.env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = config.env_bool("EMAIL_USE_TLS", _production)
+    EMAIL_TIMEOUT = 20
+    DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@localhost>", required=_production)
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+    if (
+        _production
+        and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+        and not config.env_str("EMAIL_HOST")
+    ):
+        raise config.ConfigError("EMAIL_HOST must be set in production (sign-up sends a verification e-mail)")
+
+    if _production:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        SECURE_SSL_REDIRECT = config.env_bool("SECURE_SSL_REDIRECT", True)
+        SESSION_COOKIE_SECURE = True
+        CSRF_COOKIE_SECURE = True
+        SECURE_HSTS_SECONDS = config.env_int("SECURE_HSTS_SECONDS", 31536000)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+        SECURE_HSTS_PRELOAD = config.env_bool("SECURE_HSTS_PRELOAD", True)
+        # /healthz is probed over plain HTTP by the container health check.
+        SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    LOG_LEVEL = config.env_str("LOG_LEVEL", "INFO")
+except config.ConfigError as _error:
+    # One clear line naming the variable, not a traceback.
+    sys.stderr.write(f"Configuration error: {_error}\n")
+    raise SystemExit(2) from None
+
+INSTALLED_APPS = [
+    "smartcoop.apps.AdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_celery_beat",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "smartcoop",
+    "smartcoop.ledger",
+    "members",
+    "activities",
+    "contracts",
+    "invoicing",
+    "payroll",
+    "governance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "members.middleware.UserLanguageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "smartcoop.errors.ApplicationErrorMiddleware",
+]
+
+ROOT_URLCONF = "smartcoop.urls"
+WSGI_APPLICATION = "smartcoop.wsgi.application"
+AUTH_USER_MODEL = "members.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- accounts (django-allauth) ---------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+# Failed logins are throttled per IP and per account: after 5 failures in 5 minutes the form
+# refuses further attempts for that e-mail address (allauth's rate limits, kept in the cache).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "5/h/ip,3/h/key",
+    "confirm_email": "3/10m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "SmartCoop"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "members:dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "smartcoop",
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- i18n -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Brussels"
+USE_TZ = True
+
+# --- static and uploaded files ----------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATICFILES_DIRS = [BASE_DIR / "smartcoop" / "static"]
+MEDIA_ROOT = BASE_DIR / ".data" / "media"  # never served as static: private documents
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or SMARTCOOP_ENV == "test"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "smartcoop.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SmartCoop API",
+    "DESCRIPTION": "The API of the shared-enterprise platform: members, Activities, contracts, invoices, payroll.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files: no external CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Celery -----------------------------------------------------------------------------------
+CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is redelivered; tasks are idempotent
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "smartcoop.tasks.worker_heartbeat", "schedule": timedelta(seconds=30)},
+}
+# /healthz says the worker is down when its last heartbeat is older than this.
+WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=120)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"pgserver": {"level": "WARNING"}},
+}
+
+if SMARTCOOP_ENV == "test":
+    # Tests never store a real password; the slow default hasher would dominate their run time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

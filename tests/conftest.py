@@ -1,0 +1,41 @@
+from collections.abc import Iterator
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from members.models import Role, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Rate limits and TOTP replay guards live in the cache: each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db: None):
+    def make(
+        email: str = "amelie@example.be",
+        *,
+        role: Role = Role.MEMBER,
+        language: str = "fr",
+        verified: bool = True,
+        **fields: object,
+    ) -> User:
+        user = User.objects.create_user(email=email, password=PASSWORD, language=language, **fields)
+        user.groups.add(Group.objects.get(name=role.value))
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member(make_user) -> User:
+    return make_user()
