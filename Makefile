@@ -20,7 +20,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy .
 
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=.data
+	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=.data --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=.data
 
 $(VENV)/.installed-run: pyproject.toml

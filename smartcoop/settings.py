@@ -246,7 +246,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# Tests and development serve static files straight from the apps; production from collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or SMARTCOOP_ENV == "test"
+if WHITENOISE_USE_FINDERS:
+    # WhiteNoise also scans STATIC_ROOT and warns on every start when it does not exist yet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -259,6 +263,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    # Guessing passwords through the API is as slow as through the login form.
+    "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",

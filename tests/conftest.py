@@ -38,4 +38,5 @@ def make_user(db: None):
 
 @pytest.fixture
 def member(make_user) -> User:
-    return make_user()
+    user: User = make_user()
+    return user
