@@ -17,7 +17,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def link_in_last_mail(path_part: str) -> str:
-    match = re.search(rf"https?://[^\s]+({path_part}[^\s]+)", mail.outbox[-1].body)
+    match = re.search(rf"https?://[^\s]+({path_part}[^\s]+)", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return str(match.group(1))
 
