@@ -6,6 +6,7 @@ turns it into one line on stderr and a non-zero exit, never a traceback.
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 class ConfigError(Exception):
@@ -73,3 +74,13 @@ def secret_key(*, production: bool) -> str:
     if production and (len(key) < 50 or len(set(key)) < 5):
         raise ConfigError("SECRET_KEY must be at least 50 random characters in production")
     return key
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """The same Redis server, another numbered database (redis://host:port/N or unix://...?db=N)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "db"] + [("db", str(db))]
+        # urlunsplit would drop the empty host and write unix:/path
+        return f"unix://{parts.path}?{urlencode(query)}"
+    return urlunsplit(parts._replace(path=f"/{db}"))

@@ -64,8 +64,19 @@ CHECKS: dict[str, Callable[[], str | None]] = {
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """All checks, or those named in `?checks=database,redis`.
+
+    A load balancer asks only for what a web process needs (a stopped worker must not take every
+    web process out of rotation); monitoring asks for everything.
+    """
+    wanted = [name for name in request.GET.get("checks", "").split(",") if name]
+    unknown = [name for name in wanted if name not in CHECKS]
+    if unknown:
+        return JsonResponse({"status": "failing", "error": f"unknown check(s): {', '.join(unknown)}"}, status=400)
     results: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
+        if wanted and name not in wanted:
+            continue
         started = time.perf_counter()
         try:
             problem = check()

@@ -1,4 +1,4 @@
-"""One settings module, read from the environment (see README, "Production settings").
+"""One settings module, read from the environment (see README, "Production").
 
 SMARTCOOP_ENV is `development` (default: `make run`, `manage.py` on a fresh clone), `test` (the
 pytest suite) or `production`. Production refuses to start on a missing or unsafe value, naming the
@@ -69,7 +69,8 @@ try:
             if _redis_url.startswith("unix://")
             else _redis_url
         )
-        REDIS_URL = _redis_url
+        # The cache gets its own Redis database, so clearing it can never drop queued tasks.
+        REDIS_URL = config.env_str("CACHE_URL") or config.redis_url_with_db(_redis_url, 1)
     else:
         from smartcoop import embedded
 
@@ -112,6 +113,9 @@ try:
         # /healthz is probed over plain HTTP by the container health check.
         SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     LOG_LEVEL = config.env_str("LOG_LEVEL", "INFO")
+    # Behind N reverse proxies the client's address is the Nth from the right in X-Forwarded-For;
+    # without it, login throttling would count every member's failures as one address.
+    TRUSTED_PROXY_COUNT = config.env_int("TRUSTED_PROXY_COUNT", 0)
 except config.ConfigError as _error:
     # One clear line naming the variable, not a traceback.
     sys.stderr.write(f"Configuration error: {_error}\n")
@@ -202,6 +206,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Failed logins are throttled per IP and per account: after 5 failures in 5 minutes the form
 # refuses further attempts for that e-mail address (allauth's rate limits, kept in the cache).
 ACCOUNT_RATE_LIMITS = {
@@ -236,7 +241,6 @@ USE_TZ = True
 # --- static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
-STATICFILES_DIRS = [BASE_DIR / "smartcoop" / "static"]
 MEDIA_ROOT = BASE_DIR / ".data" / "media"  # never served as static: private documents
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -266,6 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     # Guessing passwords through the API is as slow as through the login form.
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",

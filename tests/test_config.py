@@ -79,3 +79,18 @@ def test_connections_are_persistent_and_health_checked() -> None:
     database = settings.DATABASES["default"]
     assert database["CONN_MAX_AGE"] >= 60
     assert database["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("redis://redis:6379/0", "redis://redis:6379/1"),
+        ("redis://:pw@redis:6379", "redis://:pw@redis:6379/1"),
+        ("rediss://redis.example.be:6380/0", "rediss://redis.example.be:6380/1"),
+        ("unix:///run/redis.sock?db=0", "unix:///run/redis.sock?db=1"),
+    ],
+)
+def test_cache_uses_another_redis_database_than_the_task_queue(url: str, expected: str) -> None:
+    from smartcoop.config import redis_url_with_db
+
+    assert redis_url_with_db(url, 1) == expected

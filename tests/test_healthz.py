@@ -50,3 +50,17 @@ def test_unreachable_redis_answers_503(client: Client, fresh_heartbeat: WorkerHe
 def test_healthz_needs_no_login_and_is_never_cached(client: Client, fresh_heartbeat: WorkerHeartbeat) -> None:
     response = client.get("/healthz")
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_a_load_balancer_can_ask_only_for_what_web_needs(client: Client, db: None) -> None:
+    # No worker heartbeat: the full check fails, the web-only check passes.
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz", {"checks": "database,redis,migrations"})
+    assert response.status_code == 200
+    assert set(response.json()["checks"]) == {"database", "redis", "migrations"}
+
+
+def test_unknown_check_name_is_refused(client: Client, db: None) -> None:
+    response = client.get("/healthz", {"checks": "database,coffee"})
+    assert response.status_code == 400
+    assert "coffee" in response.json()["error"]
