@@ -5,6 +5,7 @@ pytest suite) or `production`. Production refuses to start on a missing or unsaf
 variable in one line; development falls back to the embedded PostgreSQL and Redis under `.data/`.
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -308,3 +309,5 @@ LOGGING = {
 if SMARTCOOP_ENV == "test":
     # Tests never store a real password; the slow default hasher would dominate their run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One test database per run: two suites at once on the shared server never drop each other's.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
