@@ -53,10 +53,16 @@ def test_platform_turns_healthy_and_sigterm_to_its_group_stops_everything(tmp_pa
         start_new_session=True,  # its own process group, as `make run` has in a terminal
     )
     try:
-        health = None
+        # The banner (URL and demo logins) is printed once the supervisor has seen /healthz green.
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
+        while "Demo logins" not in (tmp_path / "run.log").read_text():
             assert platform.poll() is None, (tmp_path / "run.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()
+            time.sleep(0.5)
+        assert f"http://127.0.0.1:{port}/" in (tmp_path / "run.log").read_text()
+        health = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                     health = json.load(response)
@@ -79,7 +85,6 @@ def test_platform_turns_healthy_and_sigterm_to_its_group_stops_everything(tmp_pa
         assert not group_alive(platform.pid), "a child of the platform outlived it"
         assert not pid_alive(postgres_pid), "the embedded PostgreSQL was left running"
         assert not pid_alive(redis_pid), "the embedded Redis was left running"
-        assert "Demo logins" in (tmp_path / "run.log").read_text()
     finally:
         if group_alive(platform.pid):
             os.killpg(platform.pid, signal.SIGKILL)

@@ -143,6 +143,7 @@ class Command(BaseCommand):
             lines += [f"  staff {note} (add it to an authenticator app)" for note in sorted(secrets)]
         lines += ["Press Ctrl-C to stop everything.", ""]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+        self.stdout.flush()  # shown now, not when a pipe's buffer fills
 
     def _stop_children(self) -> None:
         for child in self.children.values():
