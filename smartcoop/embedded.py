@@ -57,7 +57,7 @@ def _locked(service: str) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -78,7 +78,7 @@ class _Users:
             pids = [int(p) for p in self.path.read_text().split()]
         except FileNotFoundError:
             return []
-        return [p for p in pids if _pid_alive(p)]
+        return [p for p in pids if pid_alive(p)]
 
     def _write(self, pids: list[int]) -> None:
         self.path.write_text("".join(f"{p}\n" for p in sorted(set(pids))))
@@ -215,7 +215,7 @@ def _redis_pid() -> int | None:
         pid = int((_redis_dir() / "redis.pid").read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _pid_alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def _redis_ping(socket_path: Path) -> bool:
@@ -278,7 +278,7 @@ def stop_redis() -> None:
     with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN closes the connection it came on
         redis.Redis(unix_socket_path=str(redis_socket_path())).shutdown(save=False)
     deadline = time.monotonic() + 10
-    while _pid_alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from smartcoop.embedded import pid_alive as alive
 from tests.support import ROOT
 
 HOLDER = textwrap.dedent(
@@ -59,15 +60,6 @@ def release(holder: subprocess.Popen[str]) -> None:
     assert holder.stdin is not None
     holder.stdin.close()
     assert holder.wait(timeout=60) == 0
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a stopped child of ours would linger as a zombie; the servers are daemons, not our children
-    return True
 
 
 def wait_dead(pid: int, seconds: float = 20) -> bool:

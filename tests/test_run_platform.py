@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from smartcoop.embedded import pid_alive
 from tests.support import ROOT
 
 
@@ -25,14 +26,6 @@ def free_port() -> int:
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     return True
