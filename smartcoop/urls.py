@@ -23,5 +23,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_patterns, "api"))),
+    path("ledger/", include("smartcoop.ledger.urls")),
     path("", include("members.urls")),
 ]

@@ -103,6 +103,7 @@ class Transaction(models.Model):
 
     class Meta:
         ordering = ["-booking_date", "-id"]
+        permissions = [("export_journal", _("Can export the general journal"))]
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
 
@@ -138,6 +139,8 @@ class Leg(models.Model):
         indexes = [
             models.Index(fields=["account", "booking_date"], name="leg_account_date"),
             models.Index(fields=["analytic", "booking_date"], name="leg_analytic_date"),
+            # The journal is read in this order.
+            models.Index(fields=["booking_date", "transaction"], name="leg_date_transaction"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,9 @@ other legs is a bug in the caller and raises IdempotencyConflict.
 
 The header is inserted with `ON CONFLICT (key) DO NOTHING`: two concurrent postings of one key
 never both insert (the second waits on the unique index, then finds the first), and no savepoint
-is needed, which keeps a posting at two round trips.
+is needed. The legs follow in one statement that resolves account codes by a join, so a posting
+is two round trips. Lock order, which keeps concurrent postings from deadlocking, is the
+trigger's business: it upserts totals sorted by account.
 """
 
 from collections import Counter
@@ -18,12 +20,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
 from smartcoop.ledger.errors import IdempotencyConflict, InvalidPosting
-from smartcoop.ledger.models import Account, AnalyticAccount, Leg, Transaction
+from smartcoop.ledger.models import Account, AnalyticAccount, Transaction
 from smartcoop.money import ZERO, is_cents
 
 
@@ -45,19 +48,7 @@ def credit(account: str, amount: Decimal, analytic: AnalyticAccount | None = Non
     return LegSpec(account=account, credit=amount, analytic=analytic)
 
 
-_account_ids: dict[str, int] = {}
-
-
-def _account_id(code: str) -> int:
-    """Account ids by code, read once per process (accounts are added by migrations only)."""
-    if code not in _account_ids:
-        _account_ids.update(Account.objects.values_list("code", "id"))
-        if code not in _account_ids:
-            raise InvalidPosting(_("There is no account %(code)s in the chart of accounts.") % {"code": code})
-    return _account_ids[code]
-
-
-Row = tuple[int, int | None, Decimal, Decimal]
+Row = tuple[str, int | None, Decimal, Decimal]  # account code, analytic id, debit, credit
 
 
 def _rows(legs: Sequence[LegSpec]) -> list[Row]:
@@ -72,7 +63,7 @@ def _rows(legs: Sequence[LegSpec]) -> list[Row]:
         if not (is_cents(leg.debit) and is_cents(leg.credit)):
             raise InvalidPosting(_("Amounts are in whole cents; round them with to_money first."))
         analytic_id = leg.analytic.pk if leg.analytic is not None else None
-        rows.append((_account_id(leg.account), analytic_id, leg.debit, leg.credit))
+        rows.append((leg.account, analytic_id, leg.debit, leg.credit))
     total_debit = sum((r[2] for r in rows), ZERO)
     total_credit = sum((r[3] for r in rows), ZERO)
     if total_debit != total_credit:
@@ -80,14 +71,30 @@ def _rows(legs: Sequence[LegSpec]) -> list[Row]:
             _("This posting does not balance: debits %(debit)s, credits %(credit)s.")
             % {"debit": total_debit, "credit": total_credit}
         )
-    # Inserted in (account, analytic) order: the balance rows are then locked in the same order
-    # by every posting, so concurrent postings queue instead of deadlocking.
-    return sorted(rows, key=lambda r: (r[0], r[1] or 0, r[2], r[3]))
+    return rows
 
 
 def _same_legs(existing: Transaction, rows: list[Row]) -> bool:
-    stored = Counter(existing.legs.values_list("account_id", "analytic_id", "debit", "credit"))
+    stored = Counter(existing.legs.values_list("account__code", "analytic_id", "debit", "credit"))
     return stored == Counter(rows)
+
+
+def _insert_legs(cursor: CursorWrapper, *, transaction_id: int, booking_date: date, rows: list[Row]) -> None:
+    """One statement for all legs, account codes resolved by the join (no cache to go stale)."""
+    values = ", ".join(["(%s, %s::bigint, %s::numeric, %s::numeric)"] * len(rows))
+    # Only placeholders are formatted into the statement; every value is a parameter.
+    cursor.execute(
+        "INSERT INTO ledger_leg (transaction_id, account_id, analytic_id, booking_date, debit, credit)"  # noqa: S608
+        " SELECT %s, a.id, v.analytic_id, %s, v.debit, v.credit"
+        f" FROM (VALUES {values}) AS v(code, analytic_id, debit, credit)"
+        " JOIN ledger_account a ON a.code = v.code",
+        [transaction_id, booking_date, *(value for row in rows for value in row)],
+    )
+    if cursor.rowcount != len(rows):
+        known = set(Account.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
+        unknown = ", ".join(sorted({r[0] for r in rows} - known))
+        # Raised inside the posting's atomic block: the header goes too.
+        raise InvalidPosting(_("There is no account %(code)s in the chart of accounts.") % {"code": unknown})
 
 
 def ledger_post(
@@ -112,6 +119,8 @@ def ledger_post(
                 [key, date, memo[:500], actor.pk if actor else None, now, reverses.pk if reverses else None],
             )
             inserted = cursor.fetchone()
+            if inserted is not None:
+                _insert_legs(cursor, transaction_id=inserted[0], booking_date=date, rows=rows)
         if inserted is None:
             existing = Transaction.objects.get(key=key)
             if existing.booking_date != date or not _same_legs(existing, rows):
@@ -119,21 +128,9 @@ def ledger_post(
                     _("The operation %(key)s was already posted with other amounts or another date.") % {"key": key}
                 )
             return existing
-        posted = Transaction(
-            id=inserted[0], key=key, booking_date=date, memo=memo[:500], actor=actor, created_at=now, reverses=reverses
-        )
-        Leg.objects.bulk_create(
-            Leg(
-                transaction_id=posted.pk,
-                account_id=account_id,
-                analytic_id=analytic_id,
-                booking_date=date,
-                debit=amount_debit,
-                credit=amount_credit,
-            )
-            for account_id, analytic_id, amount_debit, amount_credit in rows
-        )
-    return posted
+    return Transaction(
+        id=inserted[0], key=key, booking_date=date, memo=memo[:500], actor=actor, created_at=now, reverses=reverses
+    )
 
 
 def ledger_reverse(
