@@ -40,3 +40,16 @@ def make_user(db: None):
 def member(make_user) -> User:
     user: User = make_user()
     return user
+
+
+@pytest.fixture
+def make_staff(make_user):
+    """A staff user with two-factor authentication on, as the admin requires."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    def make(email: str = "sophie@example.be", *, role: Role = Role.ADVISOR, **fields: object) -> User:
+        user: User = make_user(email, role=role, is_staff=True, **fields)
+        TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        return user
+
+    return make

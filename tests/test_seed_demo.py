@@ -1,0 +1,29 @@
+"""`seed_demo` shows the platform with realistic data and can run again without changing anything."""
+
+from django.core.management import call_command
+
+from members.models import Office, User
+from smartcoop.ledger.models import Leg, Transaction
+from smartcoop.ledger.verify import ledger_problems
+from smartcoop.models import CooperativeEntity
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        Office.objects.count(),
+        CooperativeEntity.objects.count(),
+        Transaction.objects.count(),
+        Leg.objects.count(),
+    )
+
+
+def test_seed_demo_loads_the_cooperative_once(db: None) -> None:
+    call_command("seed_demo")
+    first = counts()
+    assert first[:3] == (6, 9, 1)
+    assert first[3] >= 5
+    assert set(User.objects.values_list("language", flat=True)) == {"fr", "nl", "en"}
+    call_command("seed_demo")
+    assert counts() == first
+    assert ledger_problems() == []
