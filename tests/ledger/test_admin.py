@@ -70,8 +70,8 @@ def test_transaction_page_shows_its_legs_and_offers_no_change(
 
 def test_accounts_show_their_balances(advisor_client: Client, postings: list[Transaction]) -> None:
     html = advisor_client.get("/admin/ledger/account/").content.decode()
-    assert "3630,00" in html  # 400: 30 × 121.00 on its natural (debit) side
-    assert "3000,00" in html  # 700: 30 × 100.00 on its natural (credit) side
+    assert "3630,00" in html  # 400: 30 x 121.00 on its natural (debit) side
+    assert "3000,00" in html  # 700: 30 x 100.00 on its natural (credit) side
     assert "-3000,00" not in html
 
 

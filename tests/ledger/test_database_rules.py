@@ -93,10 +93,9 @@ def _empty_ledger() -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_an_unbalanced_transaction_is_refused_at_commit_and_leaves_nothing() -> None:
-    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
-        with connection.cursor() as cursor:
-            transaction_id = _header(cursor, "raw:unbalanced")
-            _legs(cursor, transaction_id, [("550", "100.00", "0", None), ("700", "0", "90.00", None)])
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic(), connection.cursor() as cursor:
+        transaction_id = _header(cursor, "raw:unbalanced")
+        _legs(cursor, transaction_id, [("550", "100.00", "0", None), ("700", "0", "90.00", None)])
         # Still inside the database transaction: each statement was accepted, only COMMIT can judge
         # the whole, so the failure must come from the atomic block's exit.
         assert _fetch("SELECT count(*) FROM ledger_leg") == [(2,)]
@@ -112,11 +111,10 @@ def test_an_unbalanced_transaction_is_refused_at_commit_and_leaves_nothing() -> 
     ],
 )
 def test_a_transaction_with_fewer_than_two_legs_is_refused_at_commit(legs: list[Leg]) -> None:
-    with pytest.raises(IntegrityError, match="needs at least two"), transaction.atomic():
-        with connection.cursor() as cursor:
-            transaction_id = _header(cursor, "raw:too-few-legs")
-            if legs:
-                _legs(cursor, transaction_id, legs)
+    with pytest.raises(IntegrityError, match="needs at least two"), transaction.atomic(), connection.cursor() as cursor:
+        transaction_id = _header(cursor, "raw:too-few-legs")
+        if legs:
+            _legs(cursor, transaction_id, legs)
 
     assert _ledger_snapshot() == _empty_ledger()
 
@@ -124,7 +122,9 @@ def test_a_transaction_with_fewer_than_two_legs_is_refused_at_commit(legs: list[
 @pytest.mark.parametrize(
     "statement",
     [
-        pytest.param("UPDATE ledger_leg SET debit = debit + 1 WHERE transaction_id = %s AND debit > 0", id="update-leg"),
+        pytest.param(
+            "UPDATE ledger_leg SET debit = debit + 1 WHERE transaction_id = %s AND debit > 0", id="update-leg"
+        ),
         pytest.param("UPDATE ledger_leg SET account_id = account_id WHERE transaction_id = %s", id="no-op-update-leg"),
         pytest.param("DELETE FROM ledger_leg WHERE transaction_id = %s", id="delete-leg"),
         pytest.param("UPDATE ledger_transaction SET memo = 'edited' WHERE id = %s", id="update-header"),
@@ -136,9 +136,8 @@ def test_posted_rows_cannot_be_changed_or_deleted(statement: str) -> None:
     transaction_id = _post("raw:posted", [("550", "100.00", "0", None), ("700", "0", "100.00", None)])
     before = _ledger_snapshot()
 
-    with pytest.raises(IntegrityError, match="cannot be changed"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [transaction_id])
+    with pytest.raises(IntegrityError, match="cannot be changed"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [transaction_id])
 
     assert _ledger_snapshot() == before
 
@@ -153,13 +152,14 @@ def test_posted_rows_cannot_be_changed_or_deleted(statement: str) -> None:
     ],
 )
 def test_a_leg_without_exactly_one_positive_side_is_refused_by_the_check_constraint(debit: str, credit: str) -> None:
-    with pytest.raises(IntegrityError, match="leg_one_positive_side"), transaction.atomic():
-        with connection.cursor() as cursor:
-            transaction_id = _header(cursor, "raw:bad-leg")
-            # The odd leg is balanced by its neighbours, so only the CHECK constraint can object.
-            net = Decimal(debit) - Decimal(credit)
-            balancing = ("700", "0", str(net), None) if net > 0 else ("550", str(-net) if net else "1.00", "0", None)
-            _legs(cursor, transaction_id, [("550", debit, credit, None), balancing])
+    with (
+        pytest.raises(IntegrityError, match="leg_one_positive_side"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        transaction_id = _header(cursor, "raw:bad-leg")
+        # Refused on the INSERT itself, long before the commit-time balance check could object.
+        _legs(cursor, transaction_id, [("550", debit, credit, None)])
 
     assert _ledger_snapshot() == _empty_ledger()
 
@@ -170,27 +170,34 @@ def test_legs_cannot_be_added_to_a_transaction_committed_earlier() -> None:
 
     # Two legs that balance each other, in one statement: the transaction would still balance, so
     # only the "legs come with their header" rule can refuse them.
-    with pytest.raises(IntegrityError, match="only be added with their transaction header"), transaction.atomic():
-        with connection.cursor() as cursor:
-            _legs(cursor, earlier, [("550", "50.00", "0", None), ("700", "0", "50.00", None)])
+    with (
+        pytest.raises(IntegrityError, match="only be added with their transaction header"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        _legs(cursor, earlier, [("550", "50.00", "0", None), ("700", "0", "50.00", None)])
 
     # Opening a new header in the same database transaction does not open the old one.
-    with pytest.raises(IntegrityError, match="only be added with their transaction header"), transaction.atomic():
-        with connection.cursor() as cursor:
-            later = _header(cursor, "raw:later")
-            _legs(cursor, later, [("550", "1.00", "0", None), ("700", "0", "1.00", None)])
-            _legs(cursor, earlier, [("550", "50.00", "0", None), ("700", "0", "50.00", None)])
+    with (
+        pytest.raises(IntegrityError, match="only be added with their transaction header"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        later = _header(cursor, "raw:later")
+        _legs(cursor, later, [("550", "1.00", "0", None), ("700", "0", "1.00", None)])
+        _legs(cursor, earlier, [("550", "50.00", "0", None), ("700", "0", "50.00", None)])
 
     assert _ledger_snapshot() == before
 
 
 def test_a_leg_must_carry_its_headers_booking_date() -> None:
-    with pytest.raises(IntegrityError, match="booking date of its transaction"), transaction.atomic():
-        with connection.cursor() as cursor:
-            transaction_id = _header(cursor, "raw:other-day", DAY)
-            _legs(
-                cursor, transaction_id, [("550", "100.00", "0", None), ("700", "0", "100.00", None)], date(2025, 3, 4)
-            )
+    with (
+        pytest.raises(IntegrityError, match="booking date of its transaction"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        transaction_id = _header(cursor, "raw:other-day", DAY)
+        _legs(cursor, transaction_id, [("550", "100.00", "0", None), ("700", "0", "100.00", None)], date(2025, 3, 4))
 
     assert _ledger_snapshot() == _empty_ledger()
 
@@ -199,25 +206,30 @@ def test_a_leg_must_carry_its_headers_booking_date() -> None:
 def test_maintained_totals_cannot_be_written_directly(table: str) -> None:
     _post("raw:totals", [("550", "100.00", "0", None), ("700", "0", "100.00", None)])
     before = _ledger_snapshot()
-    bank = _fetch("SELECT id FROM ledger_account WHERE code = '400'")[0][0]
+    account = _fetch("SELECT id FROM ledger_account WHERE code = '400'")[0][0]
     insert = {
-        "ledger_accountbalance": ("INSERT INTO ledger_accountbalance (account_id, debit, credit) VALUES (%s, 5, 0)"),
+        "ledger_accountbalance": "INSERT INTO ledger_accountbalance (account_id, debit, credit) VALUES (%s, 5, 0)",
         "ledger_balance": "INSERT INTO ledger_balance (account_id, analytic_id, debit, credit) VALUES (%s, NULL, 5, 0)",
         "ledger_dailymovement": (
             "INSERT INTO ledger_dailymovement (account_id, analytic_id, booking_date, debit, credit)"
             " VALUES (%s, NULL, '2025-03-03', 5, 0)"
         ),
     }[table]
+    # A matching row exists for each UPDATE and DELETE: a statement that touches no row fires no
+    # row trigger and would prove nothing.
     statements: list[tuple[str, list[Any]]] = [
-        (insert, [bank]),
-        (f"UPDATE {table} SET debit = debit + 5", []),
-        (f"DELETE FROM {table}", []),
+        (insert, [account]),
+        (f"UPDATE {table} SET debit = debit + 5", []),  # noqa: S608 - a parametrized constant
+        (f"DELETE FROM {table}", []),  # noqa: S608 - a parametrized constant
     ]
 
     for sql, params in statements:
-        with pytest.raises(IntegrityError, match="maintained by the ledger"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+        with (
+            pytest.raises(IntegrityError, match="maintained by the ledger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
 
     assert _ledger_snapshot() == before
 

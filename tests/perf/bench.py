@@ -10,10 +10,15 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import psycopg
 import pytest
+from django.db import connection, transaction
+
+from smartcoop.ledger.models import Account, AnalyticAccount
 
 BENCH = [pytest.mark.bench, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -89,3 +94,92 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]
     for note in notes:
         print(f"   {note}")
     print(flush=True)
+
+
+# --- A large ledger, loaded in bulk -----------------------------------------------------------------
+
+LOAD_START = date(2025, 1, 1)
+LOAD_DAYS = 365
+
+# One day's legs, in one statement: pairs alternate a debit on 550 and a credit of the same amount on
+# 700 (so the day's transaction balances), each pair in the books of one of the analytic accounts.
+INSERT_DAY_LEGS = """
+INSERT INTO ledger_leg (transaction_id, account_id, analytic_id, booking_date, debit, credit)
+SELECT %(transaction)s,
+       CASE WHEN g %% 2 = 0 THEN %(debit_account)s ELSE %(credit_account)s END,
+       (%(analytics)s::bigint[])[1 + (%(first_pair)s + g / 2) %% %(analytic_count)s],
+       %(day)s,
+       CASE WHEN g %% 2 = 0 THEN ((%(first_pair)s + g / 2) %% 50000 + 1)::numeric / 100 ELSE 0 END,
+       CASE WHEN g %% 2 = 1 THEN ((%(first_pair)s + g / 2) %% 50000 + 1)::numeric / 100 ELSE 0 END
+FROM generate_series(0, 2 * %(pairs)s - 1) AS g
+"""
+
+
+@dataclass(frozen=True)
+class LoadedLedger:
+    debit_account: Account  # 550, holding `pairs` debit legs
+    credit_account: Account  # 700, holding as many credit legs
+    analytics: list[AnalyticAccount]
+    pairs: int
+    seconds: float
+
+    @property
+    def legs(self) -> int:
+        return 2 * self.pairs
+
+
+def load_ledger(*, legs_on_account: int, analytic_count: int = 1000) -> LoadedLedger:
+    """`legs_on_account` debit legs on 550 and as many credit legs on 700, over 365 days and
+    `analytic_count` analytic accounts, in one database transaction: one header per day, each
+    followed by its day's legs (the ledger's triggers accept legs for the header inserted last only,
+    with its booking date). The triggers run as for any posting: totals, balances and daily rows
+    are maintained, and every day's transaction balances at commit."""
+    bank = Account.objects.get(code="550")
+    sales = Account.objects.get(code="700")
+    analytics = AnalyticAccount.objects.bulk_create(
+        AnalyticAccount(code=f"BULK-{k:04d}", name=f"Bulk analytic {k}") for k in range(analytic_count)
+    )
+    analytic_ids = [a.pk for a in analytics]
+    days = min(LOAD_DAYS, legs_on_account)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        first_pair = 0
+        for d in range(days):
+            pairs = legs_on_account // days + (1 if d < legs_on_account % days else 0)
+            day = LOAD_START + timedelta(days=d)
+            cursor.execute(
+                "INSERT INTO ledger_transaction (key, booking_date, memo, actor_id, created_at, reverses_id)"
+                " VALUES (%s, %s, %s, NULL, now(), NULL) RETURNING id",
+                [f"bench:bulk:{day.isoformat()}", day, f"Bulk load of {day.isoformat()}"],
+            )
+            header = cursor.fetchone()
+            assert header is not None
+            cursor.execute(
+                INSERT_DAY_LEGS,
+                {
+                    "transaction": header[0],
+                    "debit_account": bank.pk,
+                    "credit_account": sales.pk,
+                    "analytics": analytic_ids,
+                    "analytic_count": len(analytic_ids),
+                    "first_pair": first_pair,
+                    "day": day,
+                    "pairs": pairs,
+                },
+            )
+            first_pair += pairs
+    seconds = time.perf_counter() - started
+    assert first_pair == legs_on_account
+    return LoadedLedger(bank, sales, analytics, legs_on_account, seconds)
+
+
+def vacuum_ledger() -> float:
+    """VACUUM (ANALYZE) the ledger's tables, as autovacuum would soon after a load: fresh planner
+    statistics and visibility map. Returns the seconds it took."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "VACUUM (ANALYZE) ledger_transaction, ledger_leg,"
+            " ledger_accountbalance, ledger_balance, ledger_dailymovement"
+        )
+    return time.perf_counter() - started
