@@ -311,3 +311,6 @@ if SMARTCOOP_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # One test database per run: two suites at once on the shared server never drop each other's.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+    # The live server's threads would keep their connections open past the run, and the test
+    # database could not be dropped at the end.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0

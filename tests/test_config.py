@@ -73,12 +73,22 @@ def test_unreadable_secret_key_file_is_named(tmp_path: Path) -> None:
     assert "SECRET_KEY_FILE" in result.stderr
 
 
-def test_connections_are_persistent_and_health_checked() -> None:
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    assert database["CONN_MAX_AGE"] >= 60
-    assert database["CONN_HEALTH_CHECKS"] is True
+def test_production_connections_are_persistent_and_health_checked() -> None:
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(json.dumps([d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']]))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "smartcoop.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "[600, true]"
 
 
 @pytest.mark.parametrize(

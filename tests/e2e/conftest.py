@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,10 +34,12 @@ ARTIFACTS_DIR = Path(tempfile.gettempdir()) / "smartcoop-e2e"
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
-# Package scope, not session scope: Playwright (and the browser) stop right after the last test of
-# tests/e2e, so the switch below is off again for the rest of the session (see `playwright`).
-@pytest.fixture(scope="package")
-def playwright() -> Iterator[Playwright]:
+# Function scope, and after the test database: while Playwright runs, the main thread has a running
+# event loop, so Django's connections (context-local) are fresh objects there, without the saved
+# copy of the migrations' data that a transactional test restores at its start. The database must
+# be set up (and that data restored) before Playwright starts; starting it costs about a second.
+@pytest.fixture
+def playwright(transactional_db: None, live_server: object) -> Iterator[Playwright]:
     with pytest.MonkeyPatch.context() as patch:
         # Why DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an asyncio event loop in the main
         # thread for as long as Playwright is started (asyncio.get_running_loop() returns it between
@@ -50,9 +53,12 @@ def playwright() -> Iterator[Playwright]:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as driver:
             yield driver
+            # Close the connections the test's own queries opened while the loop ran: they belong
+            # to that context, and nothing else would close them before the test database is dropped.
+            connections.close_all()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         # A browser test that cannot run is a failure, never a silent skip.
