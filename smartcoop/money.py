@@ -13,6 +13,7 @@ ZERO = Decimal("0.00")
 # numeric(14,2): up to 999,999,999,999.99, far above any amount the cooperative handles.
 MAX_DIGITS = 14
 DECIMAL_PLACES = 2
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def to_money(value: Decimal | int | str) -> Decimal:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 from smartcoop.ledger.errors import IdempotencyConflict, InvalidPosting
 from smartcoop.ledger.models import Account, AnalyticAccount, Transaction
-from smartcoop.money import ZERO, is_cents
+from smartcoop.money import MAX_AMOUNT, ZERO, is_cents
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def _rows(legs: Sequence[LegSpec]) -> list[Row]:
             raise InvalidPosting(_("Each leg has either a positive debit or a positive credit."))
         if not (is_cents(leg.debit) and is_cents(leg.credit)):
             raise InvalidPosting(_("Amounts are in whole cents; round them with to_money first."))
+        if max(leg.debit, leg.credit) > MAX_AMOUNT:
+            raise InvalidPosting(_("An amount cannot exceed %(max)s.") % {"max": MAX_AMOUNT})
         analytic_id = leg.analytic.pk if leg.analytic is not None else None
         rows.append((leg.account, analytic_id, leg.debit, leg.credit))
     total_debit = sum((r[2] for r in rows), ZERO)

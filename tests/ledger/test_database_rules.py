@@ -190,6 +190,21 @@ def test_legs_cannot_be_added_to_a_transaction_committed_earlier() -> None:
     assert _ledger_snapshot() == before
 
 
+def test_a_forged_open_transaction_setting_does_not_let_a_leg_into_a_committed_transaction() -> None:
+    # Migration 0002 trusted a session setting; a session could set it itself (fixed by 0006).
+    earlier = _post("raw:earlier", [("550", "100.00", "0", None), ("700", "0", "100.00", None)])
+    before = _ledger_snapshot()
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('ledger.open_transaction', %s, true)", [str(earlier)])
+            _legs(cursor, earlier, [("550", "5.00", "0", None)])
+    except IntegrityError:
+        pass
+
+    assert _ledger_snapshot() == before, "a lone 5.00 debit was committed into a posted transaction"
+
+
 def test_a_leg_must_carry_its_headers_booking_date() -> None:
     with (
         pytest.raises(IntegrityError, match="booking date of its transaction"),

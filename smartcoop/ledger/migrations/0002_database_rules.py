@@ -2,9 +2,9 @@
 
 1. A transaction's legs balance, checked at commit (deferred constraint trigger), and there are
    at least two of them.
-2. Legs are added only together with their header: a leg may name only the transaction header
-   inserted last in the same database transaction (a transaction-local setting records it), and
-   carries its header's booking date.
+2. Legs are added only together with their header, and carry its booking date. (0002 recorded
+   the open header in a transaction-local setting; 0006 replaced that with the database
+   transaction's own id, which no session can forge.)
 3. Posted headers and legs are never updated or deleted: a correction is a reversing entry.
    (TRUNCATE, an owner's operation, is left alone: test runs reset tables with it.)
 4. Account totals, balances and daily movements are maintained by a statement-level trigger on leg insert, rows
