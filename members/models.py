@@ -7,6 +7,7 @@ comes with the Members issue. An `Office` is one of the cooperative's local offi
 belong to one and, by default, act only on the members of their office.
 """
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -101,3 +102,180 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return self.groups.filter(name=role.value).exists()
+
+
+class MemberCategory(models.TextChoices):
+    # DOMAIN.md, "Governance": one member, one vote, in three categories of shareholders.
+    A = "A", _("A: service user")
+    B = "B", _("B: staff of the mutualised team")
+    C = "C", _("C: partner or legal person")
+
+
+class MemberStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    MEMBER = "member", _("Member")
+    FORMER = "former", _("Former member")
+
+
+class PersonKind(models.TextChoices):
+    NATURAL = "natural", _("Natural person")
+    LEGAL = "legal", _("Legal person")
+
+
+class Member(models.Model):
+    """A member of company law: who holds shares, in which category, followed by which advisor.
+
+    A natural person's national register number and a company's enterprise number are unique
+    (partial unique indexes): nobody joins twice under two numbers of the same identity.
+    """
+
+    user = models.OneToOneField(User, verbose_name=_("login"), on_delete=models.PROTECT, related_name="member")
+    number = models.PositiveIntegerField(_("member number"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=PersonKind.choices, default=PersonKind.NATURAL)
+    category = models.CharField(_("category"), max_length=1, choices=MemberCategory.choices, default=MemberCategory.A)
+    status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.APPLICANT)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    national_number = models.CharField(_("national register number"), max_length=11, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    enterprise_number = models.CharField(_("enterprise number"), max_length=10, blank=True)
+    representative = models.CharField(_("representative"), max_length=200, blank=True)
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=12)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="BE")
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="members")
+    advisor = models.ForeignKey(
+        User,
+        verbose_name=_("advisor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advised_members",
+        limit_choices_to={"groups__name": Role.ADVISOR.value},
+    )
+    applied_on = models.DateField(_("applied on"))
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    exit_reason = models.CharField(_("reason for leaving"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_number"],
+                condition=~models.Q(national_number=""),
+                name="member_unique_national_number",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise_number"],
+                condition=~models.Q(enterprise_number=""),
+                name="member_unique_enterprise_number",
+            ),
+            models.CheckConstraint(
+                name="member_identity_by_kind",
+                condition=(
+                    models.Q(kind="natural", national_number__regex=r"^[0-9]{11}$", company_name="")
+                    | models.Q(kind="legal", enterprise_number__regex=r"^[0-9]{10}$", national_number="")
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status"], name="member_office_status"),
+            models.Index(fields=["last_name", "first_name"], name="member_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == PersonKind.LEGAL:
+            return self.company_name
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class ShareOperationKind(models.TextChoices):
+    SUBSCRIPTION = "subscription", _("Subscription")
+    ISSUE = "issue", _("Issue")
+    TRANSFER_OUT = "transfer_out", _("Transfer to another member")
+    TRANSFER_IN = "transfer_in", _("Transfer from another member")
+    BUYBACK = "buyback", _("Buy-back at nominal value")
+
+
+# How each operation changes a holding; a subscription is a promise, not yet a share.
+HOLDING_SIGN = {
+    ShareOperationKind.SUBSCRIPTION: 0,
+    ShareOperationKind.ISSUE: 1,
+    ShareOperationKind.TRANSFER_IN: 1,
+    ShareOperationKind.TRANSFER_OUT: -1,
+    ShareOperationKind.BUYBACK: -1,
+}
+
+
+class ShareOperation(models.Model):
+    """One line of the legal share register: numbered without gaps, never changed or deleted.
+
+    `delta` is the change to the member's holding (quantity times HOLDING_SIGN), stored so that a
+    holding, now or at any past date, is one indexed SUM. Shares never gain value: every operation
+    is at the nominal value of its day.
+    """
+
+    number = models.PositiveIntegerField(_("register number"), unique=True)
+    key = models.CharField(
+        _("idempotency key"), max_length=200, unique=True, help_text=_("The business cause, e.g. capital-call:12:paid")
+    )
+    kind = models.CharField(_("operation"), max_length=12, choices=ShareOperationKind.choices)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="share_operations"
+    )
+    share_class = models.CharField(_("share class"), max_length=1, choices=MemberCategory.choices)
+    quantity = models.PositiveIntegerField(_("number of shares"))
+    delta = models.IntegerField(_("change to the holding"))
+    unit_value = models.DecimalField(_("nominal value"), max_digits=10, decimal_places=2)
+    operation_date = models.DateField(_("date"))
+    counterpart = models.ForeignKey(
+        Member,
+        verbose_name=_("other member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("share register operation")
+        verbose_name_plural = _("share register")
+        constraints = [
+            models.CheckConstraint(name="share_operation_positive_quantity", condition=models.Q(quantity__gt=0)),
+        ]
+        indexes = [models.Index(fields=["member", "operation_date"], name="share_member_date")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()} {self.quantity}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_value * self.quantity
+
+
+class RegisterCounter(models.Model):
+    """The last register number, one row locked per operation so numbers have no gaps."""
+
+    name = models.CharField(max_length=30, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

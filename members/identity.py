@@ -1,0 +1,72 @@
+"""Belgian identifiers, checked with python-stdnum and explained in the member's language.
+
+Each `clean_*` returns the compact form to store, or raises InvalidInput naming the field, so a
+form, the admin and the API all refuse the same input with the same sentence.
+"""
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+from stdnum import iban as any_iban
+from stdnum.be import iban as be_iban
+from stdnum.be import nn, ogm_vcs, vat
+from stdnum.exceptions import ValidationError
+
+from smartcoop.errors import InvalidInput
+
+
+def clean_national_number(value: str, *, birth_date: date | None, field: str = "national_number") -> str:
+    """A valid national register number whose encoded birth date matches `birth_date`."""
+    try:
+        number = str(nn.validate(value))
+    except ValidationError:
+        message = _("This is not a valid Belgian national register number (11 digits, YY.MM.DD-XXX.CC).")
+        raise InvalidInput(message, fields={field: [message]}) from None
+    if birth_date is not None:
+        try:
+            encoded = nn.get_birth_date(number)
+        except ValidationError:
+            encoded = None  # numbers of people with an unknown birth date encode none
+        if encoded is not None and encoded != birth_date:
+            message = _("The birth date does not match the national register number (%(date)s).") % {
+                "date": encoded.strftime("%d/%m/%Y")
+            }
+            raise InvalidInput(message, fields={"birth_date": [message]})
+    return number
+
+
+def clean_iban(value: str, *, field: str = "iban") -> str:
+    try:
+        return str(any_iban.validate(value))
+    except ValidationError:
+        message = _("This is not a valid IBAN (for example BE68 5390 0754 7034).")
+        raise InvalidInput(message, fields={field: [message]}) from None
+
+
+def bic_for(iban: str) -> str:
+    """The BIC of a Belgian IBAN's bank, from the National Bank's list; empty when unknown."""
+    if not iban.upper().startswith("BE"):
+        return ""
+    try:
+        return str(be_iban.to_bic(iban) or "")
+    except ValidationError:
+        return ""
+
+
+def clean_enterprise_number(value: str, *, field: str = "enterprise_number") -> str:
+    """A Belgian enterprise number (also the VAT number): 10 digits with a valid check."""
+    try:
+        return str(vat.validate(value))
+    except ValidationError:
+        message = _("This is not a valid Belgian enterprise number (for example 0754.316.243).")
+        raise InvalidInput(message, fields={field: [message]}) from None
+
+
+def format_enterprise_number(number: str) -> str:
+    return f"{number[:4]}.{number[4:7]}.{number[7:]}"
+
+
+def structured_communication(reference: int) -> str:
+    """The Belgian structured communication +++123/4567/89012+++ for a 10-digit reference."""
+    base = f"{reference % 10**10:010d}"
+    return f"+++{ogm_vcs.format(base + ogm_vcs.calc_check_digits(base))}+++"
