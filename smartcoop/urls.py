@@ -3,17 +3,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from members.api import MeView, OfficeViewSet, TokenView
+from members.api import MemberViewSet, MeView, MyMemberView, MySharesView, OfficeViewSet, TokenView
 from smartcoop.health import healthz
 
 router = DefaultRouter()
 router.register("offices", OfficeViewSet, basename="office")
+router.register("members", MemberViewSet, basename="member")
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("members/me/", MyMemberView.as_view(), name="my-member"),
+    path("members/me/shares/", MySharesView.as_view(), name="my-shares"),
     *router.urls,
 ]
 

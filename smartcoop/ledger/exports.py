@@ -1,9 +1,13 @@
 """The general journal as CSV, streamed: memory stays flat whatever the number of legs.
 
-Rows come from a server-side cursor in chunks and leave as text lines at once; nothing holds the
-whole journal. Two dialects: plain CSV (`,` and a decimal point) for software, and the Belgian
-Excel dialect (`;`, a decimal comma, dd/mm/yyyy dates and a UTF-8 byte-order mark, which is how
-Excel recognises UTF-8) for accountants who open it directly.
+Rows are read in pages of CHUNK_ROWS by keyset (booking date, transaction, leg: posted legs never
+change, so the order is stable) and leave as text lines at once; nothing holds the whole journal,
+neither this process nor PostgreSQL (a held server-side cursor would first write the whole result
+to a temporary file), and no transaction stays open during a slow download.
+
+Two dialects: plain CSV (`,` and a decimal point) for software, and the Belgian Excel dialect
+(`;`, a decimal comma, dd/mm/yyyy dates and a UTF-8 byte-order mark, which is how Excel
+recognises UTF-8) for accountants who open it directly.
 """
 
 import csv
@@ -51,7 +55,7 @@ def _journal_sql(language: str) -> str:
     name = _NAME_COLUMN.get(language[:2], "a.name_fr")
     # `name` is one of three fixed column names, never user input.
     return (
-        "SELECT l.booking_date, l.transaction_id, t.key, a.code, "  # noqa: S608
+        "SELECT l.booking_date, l.transaction_id, l.id, t.key, a.code, "  # noqa: S608
         + name
         + ", an.code, l.debit, l.credit, t.memo"
         " FROM ledger_leg l"
@@ -59,7 +63,9 @@ def _journal_sql(language: str) -> str:
         " JOIN ledger_account a ON a.id = l.account_id"
         " LEFT JOIN ledger_analyticaccount an ON an.id = l.analytic_id"
         " WHERE l.booking_date BETWEEN %s AND %s"
+        " AND (l.booking_date, l.transaction_id, l.id) > (%s, %s, %s)"
         " ORDER BY l.booking_date, l.transaction_id, l.id"
+        " LIMIT %s"
     )
 
 
@@ -87,21 +93,26 @@ def journal_lines(
     ]
     first = writer.writerow(header)
     yield ("\ufeff" + first) if dialect.bom else first
-    # chunked_cursor is a server-side cursor: PostgreSQL hands rows over CHUNK_ROWS at a time.
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(_journal_sql(language), [date_from, date_to])
-        while rows := cursor.fetchmany(CHUNK_ROWS):
-            for booking_date, transaction_id, key, code, name, analytic, debit, credit, memo in rows:
-                yield writer.writerow(
-                    [
-                        booking_date.strftime(dialect.date_format),
-                        transaction_id,
-                        key,
-                        code,
-                        name,
-                        analytic or "",
-                        amount(debit) if debit else "",
-                        amount(credit) if credit else "",
-                        memo,
-                    ]
-                )
+    sql = _journal_sql(language)
+    after: tuple[date, int, int] = (date_from, 0, 0)
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [date_from, date_to, *after, CHUNK_ROWS])
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        for booking_date, transaction_id, _leg_id, key, code, name, analytic, debit, credit, memo in rows:
+            yield writer.writerow(
+                [
+                    booking_date.strftime(dialect.date_format),
+                    transaction_id,
+                    key,
+                    code,
+                    name,
+                    analytic or "",
+                    amount(debit) if debit else "",
+                    amount(credit) if credit else "",
+                    memo,
+                ]
+            )
+        after = (rows[-1][0], rows[-1][1], rows[-1][2])

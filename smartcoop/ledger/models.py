@@ -6,10 +6,10 @@
 - legs must balance at commit (deferred constraint trigger), may only be added by the database
   transaction that created their header, and neither legs nor headers can be updated or deleted;
   corrections are reversing entries;
-- `AccountBalance` (per account), `Balance` (per account and analytic account) and
-  `DailyMovement` (per account, analytic account and day) are maintained by a statement-level
-  trigger on leg insert, in the same transaction, so a balance read is one indexed row and a
-  balance at a date sums days, never legs.
+- `AccountBalance` (per account), `Balance` (per account and analytic account),
+  `AccountDailyMovement` (per account and day) and `DailyMovement` (per account, analytic account
+  and day) are maintained by a statement-level trigger on leg insert, in the same transaction, so
+  a balance read is one indexed row and a balance at a date sums days, never legs.
 
 The per-account row is locked by every posting to that account until it commits: domain services
 post at the end of their transaction, so the lock is held for milliseconds.
@@ -180,6 +180,24 @@ class Balance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}/{self.analytic_id}: D {self.debit} C {self.credit}"
+
+
+class AccountDailyMovement(models.Model):
+    """Totals of one day per account: an account's balance at a date sums at most a row a day."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    booking_date = models.DateField()
+    debit = models.DecimalField(max_digits=16, decimal_places=DECIMAL_PLACES, default=Decimal(0))
+    credit = models.DecimalField(max_digits=16, decimal_places=DECIMAL_PLACES, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("daily movement of an account")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "booking_date"], name="account_daily_account_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.booking_date}: D {self.debit} C {self.credit}"
 
 
 class DailyMovement(models.Model):

@@ -12,7 +12,15 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
-from smartcoop.ledger.models import Account, AccountBalance, AnalyticAccount, Balance, DailyMovement
+from smartcoop.ledger.models import (
+    CREDIT_NORMAL,
+    Account,
+    AccountBalance,
+    AccountDailyMovement,
+    AnalyticAccount,
+    Balance,
+    DailyMovement,
+)
 from smartcoop.money import ZERO
 
 
@@ -43,11 +51,16 @@ def _totals(row: Mapping[str, Any] | None, account: Account) -> BalanceTotals:
 
 def account_balance(*, account: Account | str, at: date | None = None) -> BalanceTotals:
     """The balance of an account over all analytic accounts, now or at the end of a day."""
+    if at is None and isinstance(account, str):
+        # One query for the usual call by code: the totals row with its account's type.
+        row = AccountBalance.objects.filter(account__code=account).values("debit", "credit", "account__type").first()
+        if row is not None:
+            return BalanceTotals(row["debit"], row["credit"], row["account__type"] in CREDIT_NORMAL)
     account = _account(account)
     if at is None:
         row = AccountBalance.objects.filter(account=account).values("debit", "credit").first()
         return _totals(row, account)
-    days = DailyMovement.objects.filter(account=account, booking_date__lte=at)
+    days = AccountDailyMovement.objects.filter(account=account, booking_date__lte=at)
     return _totals(days.aggregate(debit=Sum("debit"), credit=Sum("credit")), account)
 
 
@@ -77,7 +90,7 @@ def trial_balance(*, at: date | None = None) -> list[tuple[Account, BalanceTotal
         rows = AccountBalance.objects.values_list("account_id", "debit", "credit")
     else:
         rows = (
-            DailyMovement.objects.filter(Q(booking_date__lte=at))
+            AccountDailyMovement.objects.filter(Q(booking_date__lte=at))
             .values("account_id")
             .annotate(d=Sum("debit"), c=Sum("credit"))
             .values_list("account_id", "d", "c")

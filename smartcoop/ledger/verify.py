@@ -16,6 +16,15 @@ _CHECKS = {
         JOIN ledger_account a ON a.id = coalesce(legs.account_id, b.account_id)
         WHERE coalesce(b.debit, 0) <> coalesce(legs.d, 0) OR coalesce(b.credit, 0) <> coalesce(legs.c, 0)
     """,
+    "daily movements of accounts": """
+        WITH legs AS (SELECT account_id, booking_date, sum(debit) d, sum(credit) c FROM ledger_leg GROUP BY 1, 2)
+        SELECT a.code, coalesce(legs.booking_date, m.booking_date)::text,
+               coalesce(m.debit, 0), coalesce(m.credit, 0), coalesce(legs.d, 0), coalesce(legs.c, 0)
+        FROM legs FULL JOIN ledger_accountdailymovement m
+            ON m.account_id = legs.account_id AND m.booking_date = legs.booking_date
+        JOIN ledger_account a ON a.id = coalesce(legs.account_id, m.account_id)
+        WHERE coalesce(m.debit, 0) <> coalesce(legs.d, 0) OR coalesce(m.credit, 0) <> coalesce(legs.c, 0)
+    """,
     "balances by analytic account": """
         WITH legs AS (
             SELECT account_id, analytic_id, sum(debit) d, sum(credit) c FROM ledger_leg GROUP BY 1, 2

@@ -88,6 +88,14 @@ def test_export_is_a_stream_of_lines_not_one_string(sale: None) -> None:
     assert sum(1 for _ in lines) == 5
 
 
+def test_pages_of_the_export_follow_each_other_without_loss_or_repeat(sale: None, monkeypatch) -> None:
+    from smartcoop.ledger import exports
+
+    whole = export(JournalFormat.CSV)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)  # three legs in March: two pages, the last one short
+    assert export(JournalFormat.CSV) == whole
+
+
 def test_export_command_writes_the_file(sale: None, tmp_path) -> None:
     output = tmp_path / "journal.csv"
     call_command(

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from smartcoop.ledger.models import AccountBalance, AnalyticAccount, Balance, DailyMovement, Transaction
 from smartcoop.ledger.selectors import account_balance, analytic_balance, trial_balance
 from smartcoop.ledger.services import LegSpec, ledger_post, ledger_reverse
+from smartcoop.ledger.verify import ledger_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -158,4 +159,6 @@ def test_any_balanced_postings_and_reversals_keep_every_total_equal_to_the_legs(
                     transaction=posted[operation.target % len(posted)], reason="property", actor=None, date=day
                 )
         _check_invariants(analytics)
+        # ledger_verify's own recomputation (every maintained table, per-account days included).
+        assert ledger_problems() == []
         transaction.set_rollback(True)
