@@ -53,9 +53,9 @@ def account_balance(*, account: Account | str, at: date | None = None) -> Balanc
     """The balance of an account over all analytic accounts, now or at the end of a day."""
     if at is None and isinstance(account, str):
         # One query for the usual call by code: the totals row with its account's type.
-        row = AccountBalance.objects.filter(account__code=account).values("debit", "credit", "account__type").first()
-        if row is not None:
-            return BalanceTotals(row["debit"], row["credit"], row["account__type"] in CREDIT_NORMAL)
+        found = AccountBalance.objects.filter(account__code=account).values("debit", "credit", "account__type").first()
+        if found is not None:
+            return BalanceTotals(found["debit"], found["credit"], found["account__type"] in CREDIT_NORMAL)
     account = _account(account)
     if at is None:
         row = AccountBalance.objects.filter(account=account).values("debit", "credit").first()
