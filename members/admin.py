@@ -1,10 +1,38 @@
-from typing import Any
+"""Advisors' desk for members and the share register.
 
+An advisor sees and acts only on the members of their own office (`User.office`); a superuser, or
+anyone holding `members.view_all_offices` (accountants and administrators, by migration 0005),
+sees every office. The limit sits in `get_queryset`, which the change list, the search, the
+filters, the object pages and autocomplete all read through, so a member of another office is as
+absent as one that never existed.
+
+The register is read-only here: it changes only through the services in `members.services`.
+A member's identity is corrected through `member_update_identity`, like everywhere else.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import ForeignKey, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Office, User
+from members.identity import clean_enterprise_number, clean_iban, clean_national_number
+from members.models import Member, MemberStatus, Office, PersonKind, Role, ShareOperation, User
+from members.selectors import members_matching, sees_every_office, with_holding, within_reach
+from members.services import Identity, member_update_identity
+from smartcoop.errors import InvalidInput
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the admin site lets in only active staff with two factors
+
+
+# --- Offices and users ---------------------------------------------------------------------------
 
 
 @admin.register(Office)
@@ -30,3 +58,299 @@ class UserAdmin(DjangoUserAdmin[User]):
 
     def get_queryset(self, request: Any) -> Any:
         return super().get_queryset(request).select_related("office")
+
+
+# --- Members ---------------------------------------------------------------------------------------
+
+IDENTITY_FIELDS = [
+    "kind",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "national_number",
+    "company_name",
+    "enterprise_number",
+    "representative",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "iban",
+]
+NATURAL_ONLY = ["first_name", "last_name", "birth_date", "national_number"]
+LEGAL_ONLY = ["company_name", "enterprise_number", "representative"]
+
+
+class MemberAdminForm(forms.ModelForm[Member]):
+    """Takes identifiers as people type them; stores them compact, as the services do.
+
+    The wider fields accept dots, dashes and spaces; `clean` compacts them with the helpers the
+    services use, so the model's constraints judge the stored form and the advisor reads the same
+    sentence as the member would.
+    """
+
+    national_number = forms.CharField(label=_("national register number"), max_length=20, required=False)
+    enterprise_number = forms.CharField(label=_("enterprise number"), max_length=20, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+
+    class Meta:
+        model = Member
+        fields = [*IDENTITY_FIELDS, "category", "office", "advisor"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        checks: dict[str, Callable[[], str]] = {"iban": lambda: clean_iban(data.get("iban") or "")}
+        if kind == PersonKind.NATURAL:
+            checks["national_number"] = lambda: clean_national_number(
+                data.get("national_number") or "", birth_date=data.get("birth_date")
+            )
+        elif kind == PersonKind.LEGAL:
+            checks["enterprise_number"] = lambda: clean_enterprise_number(data.get("enterprise_number") or "")
+        for name, check in checks.items():
+            if name not in data:
+                continue  # the field itself already failed and says why
+            try:
+                data[name] = check()
+            except InvalidInput as error:
+                for field, messages in error.fields.items():
+                    self.add_error(field if field in self.fields else None, [str(m) for m in messages])
+        # What belongs to the other kind of person is dropped, as member_update_identity does.
+        other_kind: dict[str, list[str]] = {PersonKind.NATURAL: LEGAL_ONLY, PersonKind.LEGAL: NATURAL_ONLY}
+        for name in other_kind.get(str(kind), []):
+            data[name] = None if name == "birth_date" else ""
+        return data
+
+
+INLINE_COLUMNS: tuple[str, ...] = (
+    "number",
+    "operation_date",
+    "kind",
+    "share_class",
+    "quantity",
+    "unit_value",
+    "counterpart",
+    "reason",
+)
+OPERATION_FIELDS: tuple[str, ...] = (
+    "number",
+    "operation_date",
+    "kind",
+    "member",
+    "share_class",
+    "quantity",
+    "unit_value",
+    "amount",
+    "counterpart",
+    "reason",
+    "key",
+    "actor",
+    "created_at",
+)
+
+
+class ShareOperationInline(admin.TabularInline[ShareOperation, Member]):
+    """The member's lines of the register, as recorded: nothing to add, change or delete here."""
+
+    model = ShareOperation
+    fk_name = "member"
+    fields = readonly_fields = INLINE_COLUMNS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("share register")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShareOperation]:
+        return super().get_queryset(request).select_related("counterpart")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin[Member]):
+    form = MemberAdminForm
+    list_display = [
+        "number",
+        "name",
+        "category",
+        "status",
+        "office",
+        "advisor",
+        "applied_on",
+        "admitted_on",
+        "current_holding",
+    ]
+    list_display_links = ["number", "name"]
+    list_filter = [
+        ("office", admin.RelatedOnlyFieldListFilter),
+        "category",
+        "status",
+        ("advisor", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["office", "advisor"]
+    # The search box and autocomplete: get_search_results decides what a term matches.
+    search_fields = ["last_name", "first_name", "company_name"]
+    search_help_text = _("A name, or a member, national register or enterprise number (dots and dashes allowed).")
+    # Counting every member for "x of y" on each page costs more than the page itself.
+    show_full_result_count = False
+    inlines = [ShareOperationInline]
+    fieldsets = (
+        (None, {"fields": ("number", "status", "kind", "category", "user", "current_holding")}),
+        (
+            _("Identity"),
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "birth_date",
+                    "national_number",
+                    "company_name",
+                    "enterprise_number",
+                    "representative",
+                )
+            },
+        ),
+        (_("Address and bank"), {"fields": ("street", "postal_code", "city", "country", "phone", "iban", "bic")}),
+        (_("Follow-up"), {"fields": ("office", "advisor")}),
+        (_("Membership"), {"fields": ("applied_on", "admitted_on", "left_on", "exit_reason")}),
+    )
+    # Number, status and dates change only through the register's services; the login never changes.
+    readonly_fields = [
+        "number",
+        "status",
+        "user",
+        "current_holding",
+        "bic",
+        "applied_on",
+        "admitted_on",
+        "left_on",
+        "exit_reason",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
+        return with_holding(within_reach(_user(request), super().get_queryset(request)))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Member], search_term: str
+    ) -> tuple[QuerySet[Member], bool]:
+        if not search_term.strip():
+            return queryset, False
+        return members_matching(queryset, search_term), False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Member | None = None) -> list[str]:
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.status != MemberStatus.APPLICANT:
+            # The category is the class of the shares already issued: it changes with them, not here.
+            fields.append("category")
+        return fields
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        user = _user(request)
+        if db_field.name == "advisor":
+            advisors = User.objects.filter(groups__name=Role.ADVISOR.value, is_active=True).select_related("office")
+            kwargs["queryset"] = within_reach(user, advisors)
+        elif db_field.name == "office" and not sees_every_office(user):
+            kwargs["queryset"] = Office.objects.filter(staff=user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Members join through member_create (sign-up or an advisor's form), which numbers them.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
+        # The register names them for ever: a member leaves (status), never disappears.
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
+        return super().has_view_permission(request, obj) and self._reaches(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._reaches(request, obj)
+
+    def _reaches(self, request: HttpRequest, obj: Member | None) -> bool:
+        if obj is None or sees_every_office(_user(request)):
+            return True
+        return obj.office_id == _user(request).office_id
+
+    def save_model(self, request: HttpRequest, obj: Member, form: forms.ModelForm[Member], change: bool) -> None:
+        data = form.cleaned_data
+        identity = Identity(**{name: data[name] for name in IDENTITY_FIELDS if name in data})
+        member_update_identity(member=obj, identity=identity, actor=cast(User, request.user))
+        followed = [name for name in ("category", "office", "advisor") if name in form.changed_data]
+        if followed:
+            obj.save(update_fields=followed)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def name(self, member: Member) -> str:
+        return member.display_name
+
+    @admin.display(description=_("shares held"), ordering="holding")
+    def current_holding(self, member: Member) -> int:
+        return int(getattr(member, "holding", 0))
+
+
+# --- The share register -------------------------------------------------------------------------
+
+
+@admin.register(ShareOperation)
+class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
+    """The legal register, line by line, for the members within reach: read only."""
+
+    list_display = [
+        "number",
+        "operation_date",
+        "member",
+        "kind",
+        "share_class",
+        "quantity",
+        "unit_value",
+        "counterpart",
+    ]
+    list_filter = ["kind", "share_class", "operation_date"]
+    date_hierarchy = "operation_date"
+    list_select_related = ["member", "counterpart"]
+    search_fields = ["member__number"]
+    search_help_text = _("A member number.")
+    show_full_result_count = False
+    fields = readonly_fields = OPERATION_FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShareOperation]:
+        queryset = super().get_queryset(request).select_related("member", "counterpart", "actor")
+        return within_reach(_user(request), queryset, office="member__office")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[ShareOperation], search_term: str
+    ) -> tuple[QuerySet[ShareOperation], bool]:
+        term = search_term.strip().lstrip("#")
+        if not term:
+            return queryset, False
+        if not term.isdigit() or len(term) > 9:
+            return queryset.none(), False
+        return queryset.filter(member__number=int(term)), False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ShareOperation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ShareOperation | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount(self, operation: ShareOperation) -> Decimal:
+        return operation.amount
+
+
+# The advisors' queue of applications and capital calls registers itself on import.
+from members import admin_applications  # noqa: E402, F401

@@ -39,7 +39,7 @@ def clean_iban(value: str, *, field: str = "iban") -> str:
     try:
         return str(any_iban.validate(value))
     except ValidationError:
-        message = _("This is not a valid IBAN (for example BE68 5390 0754 7034).")
+        message = _("This is not a valid IBAN (for example BE71 0961 2345 6769).")
         raise InvalidInput(message, fields={field: [message]}) from None
 
 

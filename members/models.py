@@ -279,3 +279,108 @@ class RegisterCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted, waiting for an advisor")
+    NEEDS_DOCUMENT = "needs_document", _("A document is missing")
+    APPROVED = "approved", _("Approved: waiting for the payment of the shares")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_APPLICATION = [ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_DOCUMENT]
+
+
+def _application_upload_to(instance: "MembershipApplication", filename: str) -> str:
+    # The applicant's id in the path, never their name; MEDIA_ROOT is outside the static root.
+    return f"applications/{instance.user_id}/{filename}"
+
+
+class MembershipApplication(models.Model):
+    """Someone asking to join: what they declared, what they consented to, and the decision."""
+
+    user = models.ForeignKey(User, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="applications")
+    kind = models.CharField(_("kind"), max_length=8, choices=PersonKind.choices, default=PersonKind.NATURAL)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    national_number = models.CharField(_("national register number"), max_length=20, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    enterprise_number = models.CharField(_("enterprise number"), max_length=20, blank=True)
+    representative = models.CharField(_("representative"), max_length=200, blank=True)
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=12)
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=40)
+    trades = models.CharField(_("trades you intend to practise"), max_length=500)
+    shares_requested = models.PositiveIntegerField(_("number of shares"))
+    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="applications")
+    identity_document = models.FileField(_("identity document"), upload_to=_application_upload_to, blank=True)
+    consented_statutes_at = models.DateTimeField(_("accepted the statutes at"))
+    consented_rules_at = models.DateTimeField(_("accepted the internal rules at"))
+    consented_privacy_at = models.DateTimeField(_("accepted the privacy policy at"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    reason = models.TextField(_("reason given to the applicant"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member = models.OneToOneField(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="application"
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        constraints = [
+            # One application at a time: a second one while the first is open would split the file.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["submitted", "needs_document"]),
+                name="application_one_open_per_user",
+            ),
+            models.CheckConstraint(name="application_positive_shares", condition=models.Q(shares_requested__gt=0)),
+        ]
+        indexes = [models.Index(fields=["status", "office", "submitted_at"], name="application_queue")]
+
+    def __str__(self) -> str:
+        name = self.company_name or f"{self.first_name} {self.last_name}".strip()
+        return f"{name} ({self.get_status_display()})"
+
+
+class CapitalCallStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for payment")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CapitalCall(models.Model):
+    """A request to pay for shares, with the structured communication that matches the payment."""
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="capital_calls")
+    quantity = models.PositiveIntegerField(_("number of shares"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    # NULL only between the insert and the update that derives it from the id (same transaction):
+    # unique, so two calls can never share a reference.
+    reference = models.CharField(_("structured communication"), max_length=24, unique=True, null=True)  # noqa: DJ001
+    status = models.CharField(
+        _("status"), max_length=10, choices=CapitalCallStatus.choices, default=CapitalCallStatus.OPEN
+    )
+    issued_on = models.DateField(_("issued on"))
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("payment recorded by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("capital call")
+        verbose_name_plural = _("capital calls")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} EUR ({self.get_status_display()})"

@@ -1,10 +1,20 @@
-"""Reading the share register: holdings now or at any past date, derived from the operations."""
+"""Reading members and the share register.
 
+Holdings, now or at any past date, are derived from the register's operations. Who reaches which
+members is decided here once: an advisor their own office, a superuser or a holder of
+`members.view_all_offices` every office; the admin, the API, the pages and the services all ask
+these functions.
+"""
+
+import re
 from datetime import date
+from typing import Any
 
-from django.db.models import Sum
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from members.models import Member, ShareOperation
+from members.models import Member, ShareOperation, User
 
 
 def member_holding(*, member: Member, at: date | None = None, share_class: str | None = None) -> int:
@@ -24,3 +34,54 @@ def holdings_at(*, at: date | None = None) -> dict[int, int]:
         operations = operations.filter(operation_date__lte=at)
     rows = operations.values("member_id").annotate(total=Sum("delta")).filter(total__gt=0)
     return {row["member_id"]: int(row["total"]) for row in rows}
+
+
+def sees_every_office(user: User | AnonymousUser) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.has_perm("members.view_all_offices")))
+
+
+def within_reach(user: User | AnonymousUser, queryset: QuerySet[Any], *, office: str = "office") -> QuerySet[Any]:
+    """The rows of `queryset` whose member belongs to the user's office (all, for those who see all)."""
+    if sees_every_office(user):
+        return queryset
+    office_id = getattr(user, "office_id", None)
+    if office_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{office}_id": office_id})
+
+
+# People type identifiers as printed on cards and in the Moniteur: 85.07.01-123.45, BE 0754.316.243.
+_PUNCTUATION = re.compile(r"[\s./-]")
+
+
+def members_matching(queryset: QuerySet[Member], term: str) -> QuerySet[Member]:
+    """Members found by a search box: every word in a name, or one number typed in any layout.
+
+    A number matches exactly (member number, national register number, enterprise number): a
+    partial match on an identifier finds strangers, never the person meant.
+    """
+    compact = _PUNCTUATION.sub("", term)
+    if compact[:2].upper() == "BE" and compact[2:].isdigit():
+        compact = compact[2:]
+    if compact.isdigit():
+        found = Q(national_number=compact) | Q(enterprise_number=compact.zfill(10))
+        if len(compact) <= 9:  # a member number, never as long as the national or enterprise numbers
+            found |= Q(number=int(compact))
+        return queryset.filter(found)
+    for word in term.split():
+        queryset = queryset.filter(
+            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(company_name__icontains=word)
+        )
+    return queryset
+
+
+def with_holding(queryset: QuerySet[Member]) -> QuerySet[Member]:
+    """Annotates `holding`: the shares each member holds now, in the same query as the members."""
+    total = (
+        ShareOperation.objects.filter(member=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("delta"))
+        .values("total")
+    )
+    return queryset.annotate(holding=Coalesce(Subquery(total, output_field=IntegerField()), 0))

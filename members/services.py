@@ -8,18 +8,34 @@ records it once. Shares are always valued at the nominal value of the cooperativ
 capital is never remunerated and shares never gain value (DOMAIN.md, "Money flows").
 """
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import segno
+import segno.helpers
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.identity import bic_for, clean_enterprise_number, clean_iban, clean_national_number
+from members.identity import (
+    bic_for,
+    clean_enterprise_number,
+    clean_iban,
+    clean_national_number,
+    structured_communication,
+)
 from members.models import (
     HOLDING_SIGN,
+    OPEN_APPLICATION,
+    ApplicationStatus,
+    CapitalCall,
+    CapitalCallStatus,
     Member,
     MemberCategory,
+    MembershipApplication,
     MemberStatus,
     Office,
     PersonKind,
@@ -28,8 +44,8 @@ from members.models import (
     ShareOperationKind,
     User,
 )
-from members.selectors import member_holding
-from smartcoop.errors import ConflictError, InvalidInput
+from members.selectors import member_holding, sees_every_office
+from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.services import credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity
 
@@ -160,6 +176,25 @@ def member_update_identity(*, member: Member, identity: Identity, actor: User) -
         for name, value in fields.items():
             setattr(member, name, value)
         member.save(update_fields=list(fields))
+    return member
+
+
+def member_update_contact(
+    *, member: Member, street: str, postal_code: str, city: str, phone: str, iban: str, actor: User
+) -> Member:
+    """What a member may change themselves: address, phone and the account their pay goes to."""
+    if actor.pk != member.user_id:
+        raise PermissionDeniedError()
+    cleaned_iban = clean_iban(iban)
+    for field, value in {"street": street, "postal_code": postal_code, "city": city}.items():
+        if not value.strip():
+            message = _("This field is required.")
+            raise InvalidInput(message, fields={field: [message]})
+    with transaction.atomic():
+        member.street, member.postal_code, member.city = street.strip(), postal_code.strip(), city.strip()
+        member.phone = phone.strip()
+        member.iban, member.bic = cleaned_iban, bic_for(cleaned_iban)
+        member.save(update_fields=["street", "postal_code", "city", "phone", "iban", "bic"])
     return member
 
 
@@ -342,3 +377,237 @@ def shares_buy_back(
         )
         _leave_if_no_shares(member, on=on, reason=reason)
         return operation
+
+
+# --- joining online -----------------------------------------------------------------------------
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# Checked from the first bytes of the content, never from the name or the browser's claim.
+DOCUMENT_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def _check_document(document: UploadedFile[bytes], *, field: str = "identity_document") -> None:
+    if document.size is not None and document.size > MAX_DOCUMENT_BYTES:
+        message = _("The document is larger than 10 MB.")
+        raise InvalidInput(message, fields={field: [message]})
+    document.seek(0)
+    head = document.read(16)
+    document.seek(0)
+    if not any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES):
+        message = _("The document must be a PDF, JPEG or PNG file.")
+        raise InvalidInput(message, fields={field: [message]})
+
+
+def _check_office(actor: User, office_id: int) -> None:
+    if sees_every_office(actor) or actor.office_id == office_id:
+        return
+    raise PermissionDeniedError(_("This application belongs to another office."))
+
+
+@dataclass(frozen=True)
+class ApplicationData:
+    identity: Identity
+    trades: str
+    shares_requested: int
+    office: Office
+    accepts_statutes: bool
+    accepts_rules: bool
+    accepts_privacy: bool
+
+
+def application_submit(
+    *, user: User, data: ApplicationData, document: UploadedFile[bytes] | None
+) -> MembershipApplication:
+    """Check everything the applicant typed, then file the application for the office's advisors."""
+    if Member.objects.filter(user=user).exclude(status=MemberStatus.FORMER).exists():
+        raise ConflictError(_("You are already a member of the cooperative."))
+    if not (data.accepts_statutes and data.accepts_rules and data.accepts_privacy):
+        message = _("Joining requires accepting the statutes, the internal rules and the privacy policy.")
+        raise InvalidInput(message, fields={"consents": [message]})
+    if data.shares_requested < 1:
+        message = _("The number of shares must be at least one.")
+        raise InvalidInput(message, fields={"shares_requested": [message]})
+    if not data.trades.strip():
+        message = _("Tell us which trade(s) you intend to practise.")
+        raise InvalidInput(message, fields={"trades": [message]})
+    cleaned = _clean_identity(data.identity)  # the same checks as for a member, before anything is saved
+    if document is not None:
+        _check_document(document)
+    now = timezone.now()
+    with transaction.atomic():
+        if MembershipApplication.objects.select_for_update().filter(user=user, status__in=OPEN_APPLICATION).exists():
+            raise ConflictError(_("Your application is already with an advisor."))
+        application = MembershipApplication(
+            user=user,
+            kind=data.identity.kind,
+            first_name=str(cleaned["first_name"]),
+            last_name=str(cleaned["last_name"]),
+            birth_date=data.identity.birth_date,
+            national_number=str(cleaned["national_number"]),
+            company_name=str(cleaned["company_name"]),
+            enterprise_number=str(cleaned["enterprise_number"]),
+            representative=str(cleaned["representative"]),
+            street=str(cleaned["street"]),
+            postal_code=str(cleaned["postal_code"]),
+            city=str(cleaned["city"]),
+            phone=str(cleaned["phone"]),
+            iban=str(cleaned["iban"]),
+            trades=data.trades.strip(),
+            shares_requested=data.shares_requested,
+            office=data.office,
+            consented_statutes_at=now,
+            consented_rules_at=now,
+            consented_privacy_at=now,
+        )
+        if document is not None:
+            application.identity_document.save(document.name or "document", document, save=False)
+        application.save()
+        return application
+
+
+def application_add_document(*, application: MembershipApplication, document: UploadedFile[bytes], user: User) -> None:
+    """The applicant sends the document an advisor asked for; the application goes back in the queue."""
+    if application.user_id != user.pk:
+        raise PermissionDeniedError()
+    _check_document(document)
+    with transaction.atomic():
+        application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status not in OPEN_APPLICATION:
+            raise ConflictError(_("This application has already been decided."))
+        application.identity_document.save(document.name or "document", document, save=False)
+        application.status = ApplicationStatus.SUBMITTED
+        application.save(update_fields=["identity_document", "status"])
+
+
+def _decide(application: MembershipApplication, actor: User) -> MembershipApplication:
+    _check_office(actor, application.office_id)
+    locked = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.status not in OPEN_APPLICATION:
+        raise ConflictError(_("This application has already been decided."))
+    return locked
+
+
+def application_request_document(*, application: MembershipApplication, reason: str, actor: User) -> None:
+    if not reason.strip():
+        message = _("Say which document is missing: the applicant reads it.")
+        raise InvalidInput(message, fields={"reason": [message]})
+    with transaction.atomic():
+        locked = _decide(application, actor)
+        locked.status = ApplicationStatus.NEEDS_DOCUMENT
+        locked.reason = reason.strip()
+        locked.save(update_fields=["status", "reason"])
+
+
+def application_reject(*, application: MembershipApplication, reason: str, actor: User) -> None:
+    if not reason.strip():
+        message = _("A rejection needs a reason: the applicant reads it.")
+        raise InvalidInput(message, fields={"reason": [message]})
+    with transaction.atomic():
+        locked = _decide(application, actor)
+        locked.status = ApplicationStatus.REJECTED
+        locked.reason = reason.strip()
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+
+
+def application_approve(
+    *, application: MembershipApplication, actor: User, category: str = MemberCategory.A
+) -> CapitalCall:
+    """Admit the applicant as a member-to-be and ask them to pay for their shares."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = _decide(application, actor)
+        identity = Identity(
+            kind=locked.kind,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            birth_date=locked.birth_date,
+            national_number=locked.national_number,
+            company_name=locked.company_name,
+            enterprise_number=locked.enterprise_number,
+            representative=locked.representative,
+            street=locked.street,
+            postal_code=locked.postal_code,
+            city=locked.city,
+            phone=locked.phone,
+            iban=locked.iban,
+        )
+        previous = Member.objects.filter(user=locked.user).first()
+        if previous is not None:
+            raise ConflictError(_("This person already has a member record; reactivate it instead."))
+        member = member_create(
+            user=locked.user,
+            identity=identity,
+            office=locked.office,
+            applied_on=locked.submitted_at.date(),
+            category=category,
+            advisor=actor,
+            actor=actor,
+        )
+        locked.status = ApplicationStatus.APPROVED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.member = member
+        locked.reason = ""
+        locked.save(update_fields=["status", "decided_at", "decided_by", "member", "reason"])
+        shares_subscribe(
+            member=member,
+            quantity=locked.shares_requested,
+            on=today,
+            key=f"application:{locked.pk}:subscription",
+            actor=actor,
+        )
+        return capital_call_issue(member=member, quantity=locked.shares_requested, on=today, actor=actor)
+
+
+# --- paying for shares ------------------------------------------------------------------------
+
+
+def capital_call_issue(*, member: Member, quantity: int, on: date, actor: User | None) -> CapitalCall:
+    _positive(quantity)
+    with transaction.atomic():
+        call = CapitalCall.objects.create(
+            member=member, quantity=quantity, amount=_nominal_value() * quantity, issued_on=on
+        )
+        # The reference is derived from the call's own id, so it is unique and needs no counter.
+        call.reference = structured_communication(call.pk)
+        call.save(update_fields=["reference"])
+        return call
+
+
+def capital_call_record_payment(*, call: CapitalCall, paid_on: date, actor: User) -> ShareOperation:
+    """The money arrived: issue the shares (once, whatever is retried) and close the call."""
+    _check_office(actor, call.member.office_id)
+    with transaction.atomic():
+        locked = CapitalCall.objects.select_for_update().select_related("member").get(pk=call.pk)
+        key = f"capital-call:{locked.pk}:paid"
+        if locked.status == CapitalCallStatus.PAID:
+            return ShareOperation.objects.get(key=key)
+        if locked.status == CapitalCallStatus.CANCELLED:
+            raise ConflictError(_("This capital call was cancelled."))
+        operation = shares_issue(member=locked.member, quantity=locked.quantity, on=paid_on, key=key, actor=actor)
+        locked.status = CapitalCallStatus.PAID
+        locked.paid_on = paid_on
+        locked.recorded_by = actor
+        locked.save(update_fields=["status", "paid_on", "recorded_by"])
+        return operation
+
+
+def capital_call_qr_svg(*, call: CapitalCall) -> str:
+    """An EPC QR code ("scan to pay") for the call, as inline SVG.
+
+    The Belgian structured communication goes in the remittance text: banking apps in Belgium
+    read +++…+++ there (the EPC "reference" field is meant for ISO 11649 RF references).
+    """
+    entity = CooperativeEntity.objects.get(country="BE")
+    code = segno.helpers.make_epc_qr(
+        name=entity.name[:70],
+        iban=entity.iban,
+        bic=entity.bic,
+        amount=call.amount,
+        text=call.reference or "",
+    )
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title=str(_("Scan to pay with your banking app")))
+    return buffer.getvalue().decode()

@@ -7,4 +7,11 @@ app_name = "members"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set_language"),
+    path("membership/", views.membership, name="membership"),
+    path("membership/apply/", views.apply, name="apply"),
+    path("membership/shares/", views.shares, name="shares"),
+    path("membership/certificate.pdf", views.certificate, name="certificate"),
+    path("membership/profile/", views.profile, name="profile"),
+    path("membership/my-data.json", views.my_data, name="my_data"),
+    path("membership/applications/<int:pk>/document", views.application_document, name="application_document"),
 ]

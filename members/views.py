@@ -1,20 +1,63 @@
-"""Espace membre pages: the dashboard and the language switcher."""
+"""Espace membre pages: the dashboard, joining, the membership status, shares, profile and data."""
+
+import json
+from typing import Any
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms.models import model_to_dict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+
+from members.forms import ApplicationForm, ContactForm, DocumentForm
+from members.models import (
+    OPEN_APPLICATION,
+    ApplicationStatus,
+    CapitalCallStatus,
+    Member,
+    MembershipApplication,
+    ShareOperation,
+    User,
+)
+from members.selectors import member_holding, sees_every_office
+from members.services import (
+    ApplicationData,
+    Identity,
+    application_add_document,
+    application_submit,
+    capital_call_qr_svg,
+    member_update_contact,
+)
+from smartcoop.errors import ApplicationError
+from smartcoop.forms import add_service_error
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # every view here is behind login_required
+    return user
+
+
+def _member(user: User) -> Member | None:
+    return Member.objects.select_related("office").filter(user=user).first()
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
+    member = _member(user)
     context = {
         "roles": sorted(g.name for g in user.groups.all()),
         "mfa_enabled": is_mfa_enabled(user),
+        "member": member,
+        "holding": member_holding(member=member) if member else 0,
+        "application": MembershipApplication.objects.filter(user=user).order_by("-submitted_at").first(),
     }
     return render(request, "members/dashboard.html", context)
 
@@ -25,6 +68,168 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+        user = _user(request)
+        user.language = language
+        user.save(update_fields=["language"])
     return response
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if MembershipApplication.objects.filter(user=user, status__in=OPEN_APPLICATION).exists() or _member(user):
+        return redirect("members:membership")
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identity = Identity(
+            kind=data["kind"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
+            national_number=data["national_number"],
+            company_name=data["company_name"],
+            enterprise_number=data["enterprise_number"],
+            representative=data["representative"],
+            street=data["street"],
+            postal_code=data["postal_code"],
+            city=data["city"],
+            phone=data["phone"],
+            iban=data["iban"],
+        )
+        try:
+            application_submit(
+                user=user,
+                data=ApplicationData(
+                    identity=identity,
+                    trades=data["trades"],
+                    shares_requested=data["shares_requested"],
+                    office=data["office"],
+                    accepts_statutes=data["accepts_statutes"],
+                    accepts_rules=data["accepts_rules"],
+                    accepts_privacy=data["accepts_privacy"],
+                ),
+                document=data["identity_document"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your application was sent. An advisor of your office will answer soon."))
+            return redirect("members:membership")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "members/apply.html", {"form": form}, status=status)
+
+
+@login_required
+def membership(request: HttpRequest) -> HttpResponse:
+    """Where an applicant follows their application, pays their shares, or sends a document."""
+    user = _user(request)
+    application = (
+        MembershipApplication.objects.filter(user=user).select_related("office").order_by("-submitted_at").first()
+    )
+    member = _member(user)
+    document_form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and application and document_form.is_valid():
+        try:
+            application_add_document(
+                application=application, document=document_form.cleaned_data["identity_document"], user=user
+            )
+        except ApplicationError as error:
+            add_service_error(document_form, error)
+        else:
+            messages.success(request, _("Thank you: your document was added to your application."))
+            return redirect("members:membership")
+    calls = list(member.capital_calls.filter(status=CapitalCallStatus.OPEN)) if member else []
+    context: dict[str, Any] = {
+        "application": application,
+        "member": member,
+        "document_form": document_form,
+        "open_calls": [(call, capital_call_qr_svg(call=call)) for call in calls],
+        "needs_document": application is not None and application.status == ApplicationStatus.NEEDS_DOCUMENT,
+    }
+    return render(request, "members/membership.html", context, status=400 if document_form.errors else 200)
+
+
+@login_required
+def shares(request: HttpRequest) -> HttpResponse:
+    member = _member(_user(request))
+    if member is None:
+        return redirect("members:membership")
+    operations = ShareOperation.objects.filter(member=member).select_related("counterpart").order_by("number")
+    context = {"member": member, "holding": member_holding(member=member), "operations": operations}
+    return render(request, "members/shares.html", context)
+
+
+@login_required
+def certificate(request: HttpRequest) -> HttpResponse:
+    from members.documents import share_certificate_pdf
+
+    member = _member(_user(request))
+    if member is None or member_holding(member=member) == 0:
+        raise Http404
+    response = HttpResponse(share_certificate_pdf(member=member), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate_{member.number}.pdf"'
+    return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    member = _member(user)
+    if member is None:
+        return redirect("members:membership")
+    initial = {k: getattr(member, k) for k in ("street", "postal_code", "city", "phone", "iban")}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_update_contact(member=member, actor=user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your details were saved."))
+            return redirect("members:profile")
+    return render(request, "members/profile.html", {"member": member, "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the cooperative holds about the signed-in person, as JSON (GDPR, article 15 and 20)."""
+    user = _user(request)
+    member = _member(user)
+    data: dict[str, Any] = {
+        "account": model_to_dict(user, fields=["email", "first_name", "last_name", "language", "date_joined"]),
+        "applications": [
+            model_to_dict(a, exclude=["identity_document", "user", "decided_by"]) | {"submitted_at": a.submitted_at}
+            for a in MembershipApplication.objects.filter(user=user)
+        ],
+        "member": model_to_dict(member, exclude=["user", "advisor"]) if member else None,
+        "share_operations": [
+            model_to_dict(o, exclude=["member", "actor", "counterpart"]) | {"created_at": o.created_at}
+            for o in ShareOperation.objects.filter(member=member)
+        ]
+        if member
+        else [],
+        "capital_calls": [model_to_dict(c, exclude=["member", "recorded_by"]) for c in member.capital_calls.all()]
+        if member
+        else [],
+    }
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-smartcoop-data.json"'
+    return response
+
+
+@login_required
+def application_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The identity document, to its applicant and to staff allowed to read applications."""
+    user = _user(request)
+    application = get_object_or_404(MembershipApplication, pk=pk)
+    allowed = application.user_id == user.pk or (
+        user.is_staff
+        and user.has_perm("members.view_membershipapplication")
+        and (sees_every_office(user) or user.office_id == application.office_id)
+    )
+    if not allowed or not application.identity_document:
+        raise Http404
+    return FileResponse(application.identity_document.open("rb"), as_attachment=True)

@@ -1,0 +1,403 @@
+"""Printable documents of the share register: a member's certificate, the legal register, its CSV.
+
+A view or a task calls these functions and gets bytes or lines back; nothing here reads a request.
+Python reads the database and formats every figure (Belgian amounts, dates, numbers), so the
+templates only lay out strings and a translator sees whole sentences. The register reads its
+operations with one streamed query and its holdings with one aggregate, whatever its length: a
+cooperative of 40,000 members has a register of many thousand lines. WeasyPrint lays out about a
+hundred register lines a second, so the whole register belongs in a background task, not in a
+request. WeasyPrint may fetch nothing but `data:` URLs: a document never depends on, nor leaks
+to, another server, and the fonts are the system's DejaVu Sans. The CSV speaks the accountants'
+Belgian Excel dialect of the journal export (`smartcoop.ledger.exports`), not one of its own.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
+from weasyprint import HTML, URLFetcher  # type: ignore[import-untyped]
+
+from members.identity import format_enterprise_number
+from members.models import Member, ShareOperation
+from members.selectors import member_holding
+from smartcoop.errors import ConflictError
+from smartcoop.ledger.exports import DIALECTS, JournalFormat
+from smartcoop.models import CooperativeEntity
+
+CHUNK_ROWS = 2000
+# A certificate is one page: past this many entries the oldest are brought forward in one line
+# (the number that fits under a one-line name; a longer name or address makes room for itself).
+CERTIFICATE_LINES = 17
+CENT = Decimal("0.01")
+_NUMERIC_DATE = "%d/%m/%Y"
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+
+def belgian_number(value: int) -> str:
+    """1234567 -> 1.234.567 (a dot groups thousands in Belgium, in French and in Dutch)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def belgian_decimal(value: Decimal) -> str:
+    """Decimal('1234.5') -> 1.234,50: two decimals, rounded half up as the accounts are."""
+    if not isinstance(value, Decimal):
+        # A float would already carry a binary rounding error; money is never a float here.
+        raise TypeError(f"An amount must be a Decimal, not {type(value).__name__}")
+    text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def belgian_amount(value: Decimal) -> str:
+    """Decimal('1234.56') -> 1.234,56 EUR."""
+    return f"{belgian_decimal(value)} EUR"
+
+
+def _css_string(text: str) -> SafeString:
+    """`text` as a quoted CSS string that is also inert inside an HTML <style> element.
+
+    Every character that means something to CSS or HTML is written as a CSS hex escape, so a
+    cooperative named `A "B" </style>` prints as such instead of ending the style sheet.
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in "\\\"'<>&\n\r\f" else c for c in text)
+    return mark_safe(f'"{escaped}"')  # noqa: S308  # escaped just above, character by character
+
+
+def _page_counter() -> SafeString:
+    """The CSS `content` of "Page X of Y", from one translatable sentence (word order may differ)."""
+    sentence = _("Page %(page)s of %(pages)s")
+    parts: list[str] = []
+    for chunk in sentence.split("%(page)s"):
+        if parts:
+            parts.append("counter(page)")
+        pieces = chunk.split("%(pages)s")
+        for index, piece in enumerate(pieces):
+            if index:
+                parts.append("counter(pages)")
+            if piece:
+                parts.append(_css_string(piece))
+    return mark_safe(" ".join(parts))  # noqa: S308  # counters and escaped strings only
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+def _cooperative() -> CooperativeEntity:
+    entity = CooperativeEntity.objects.filter(country="BE").first()
+    if entity is None:
+        raise ConflictError(_("The cooperative's settings are missing: its legal identity is unknown."))
+    return entity
+
+
+def _identity(entity: CooperativeEntity) -> dict[str, Any]:
+    """The legal identity every document prints, as text and as CSS strings for the page margins."""
+    number = format_enterprise_number(entity.enterprise_number)
+    address = f"{entity.street}, {entity.postal_code} {entity.city}"
+    enterprise = _("Enterprise number %(number)s") % {"number": number}
+    return {
+        "entity": entity,
+        "enterprise_number": number,
+        "address": address,
+        "css_name": _css_string(entity.name),
+        "css_enterprise": _css_string(enterprise),
+        "css_legal": _css_string(" · ".join([entity.name, address, enterprise])),
+    }
+
+
+def _render(template: str, context: dict[str, Any]) -> Any:
+    """The laid-out WeasyPrint document (untyped library: its pages can be counted before printing)."""
+    html = render_to_string(template, {**context, "language": get_language() or settings.LANGUAGE_CODE})
+    # data: URLs only, and a refused fetch stops the rendering instead of printing a hole.
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return HTML(string=html, url_fetcher=fetcher).render()
+
+
+def _pdf(document: Any) -> bytes:
+    return bytes(document.write_pdf())
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLine:
+    """One operation, formatted for print: what the certificate, the register and the CSV show."""
+
+    number: int
+    date: str
+    member_number: int
+    member_name: str
+    kind: str
+    share_class: str
+    quantity: int
+    delta: int
+    unit_value: Decimal
+    amount: Decimal
+    counterpart_number: int | None
+
+    @property
+    def unit_value_text(self) -> str:
+        return belgian_amount(self.unit_value)
+
+    @property
+    def amount_text(self) -> str:
+        return belgian_amount(self.amount)
+
+    @property
+    def quantity_text(self) -> str:
+        return belgian_number(self.quantity)
+
+
+def _operations(*, at: date | None, member: Member | None = None) -> QuerySet[ShareOperation]:
+    operations = ShareOperation.objects.select_related("member", "counterpart").order_by("number")
+    if member is not None:
+        operations = operations.filter(member=member)
+    if at is not None:
+        operations = operations.filter(operation_date__lte=at)
+    return operations
+
+
+def _line(operation: ShareOperation, *, date_format: str = _NUMERIC_DATE) -> RegisterLine:
+    counterpart = operation.counterpart
+    return RegisterLine(
+        number=operation.number,
+        date=operation.operation_date.strftime(date_format),
+        member_number=operation.member.number,
+        member_name=operation.member.display_name,
+        kind=operation.get_kind_display(),
+        share_class=operation.share_class,
+        quantity=operation.quantity,
+        delta=operation.delta,
+        unit_value=operation.unit_value,
+        amount=operation.amount,
+        counterpart_number=counterpart.number if counterpart is not None else None,
+    )
+
+
+# --- the member's certificate ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BroughtForward:
+    """The oldest entries of a long history, summed up so the certificate keeps to one page."""
+
+    count: int
+    first_number: int
+    last_number: int
+    shares: int
+
+    @property
+    def shares_text(self) -> str:
+        return belgian_number(self.shares)
+
+
+def _brought_forward(lines: list[RegisterLine], limit: int) -> tuple[BroughtForward | None, list[RegisterLine]]:
+    if len(lines) <= limit:
+        return None, lines
+    # One line of the table goes to the summary itself.
+    earlier, shown = lines[: -(limit - 1)], lines[-(limit - 1) :]
+    summary = BroughtForward(
+        count=len(earlier),
+        first_number=earlier[0].number,
+        last_number=earlier[-1].number,
+        shares=sum(line.delta for line in earlier),
+    )
+    return summary, shown
+
+
+def share_certificate_pdf(*, member: Member, on: date | None = None) -> bytes:
+    """A one-page A4 certificate of the shares `member` holds on `on` (today), in their language."""
+    on = on or timezone.localdate()
+    with override(member.user.language):
+        entity = _cooperative()
+        held = member_holding(member=member, at=on)
+        every_line = [_line(operation) for operation in _operations(at=on, member=member)]
+        nominal = entity.share_nominal_value
+        context = {
+            **_identity(entity),
+            "member": member,
+            "category": member.get_category_display(),
+            "on": on,
+            "held": belgian_number(held),
+            "held_count": held,
+            "nominal": belgian_amount(nominal),
+            "total": belgian_amount(nominal * held),
+            "title": _("Share certificate of %(name)s") % {"name": member.display_name},
+        }
+        limit = CERTIFICATE_LINES
+        while True:
+            brought_forward, lines = _brought_forward(every_line, limit)
+            document = _render(
+                "members/pdf/certificate.html", {**context, "lines": lines, "brought_forward": brought_forward}
+            )
+            # A name or an address over several lines takes the room of entries: list fewer.
+            if len(document.pages) == 1 or len(lines) <= 3:
+                return _pdf(document)
+            limit = max(2, min(limit, len(lines)) - 3)
+
+
+# --- the legal register ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    member_number: int
+    member_name: str
+    share_class: str
+    shares: int
+    value: Decimal
+
+    @property
+    def shares_text(self) -> str:
+        return belgian_number(self.shares)
+
+    @property
+    def value_text(self) -> str:
+        return belgian_amount(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassTotal:
+    share_class: str
+    label: str
+    members: int
+    shares: int
+    value: Decimal
+
+    @property
+    def shares_text(self) -> str:
+        return belgian_number(self.shares)
+
+    @property
+    def value_text(self) -> str:
+        return belgian_amount(self.value)
+
+
+def _holdings(
+    *, at: date | None, up_to: int, names: dict[int, tuple[int, str]], nominal: Decimal
+) -> tuple[list[Holding], list[ClassTotal]]:
+    """Holdings per member and class (one aggregate query); names come from the lines already read."""
+    # Up to the last number printed: an operation recorded since then is in neither table. Numbers
+    # commit in order (the counter row stays locked until its transaction ends), so this is exact.
+    operations = ShareOperation.objects.filter(number__lte=up_to)
+    if at is not None:
+        operations = operations.filter(operation_date__lte=at)
+    rows = (
+        operations.values("member_id", "share_class")
+        .annotate(total=Sum("delta"))
+        .filter(total__gt=0)
+        .order_by("member__number", "share_class")
+    )
+    holdings = [
+        Holding(
+            member_number=names[row["member_id"]][0],
+            member_name=names[row["member_id"]][1],
+            share_class=row["share_class"],
+            shares=int(row["total"]),
+            value=nominal * int(row["total"]),
+        )
+        for row in rows
+    ]
+    labels = dict(ShareOperation._meta.get_field("share_class").flatchoices)
+    totals = [
+        ClassTotal(
+            share_class=share_class,
+            label=str(labels.get(share_class, share_class)),
+            members=len(of_class),
+            shares=sum(h.shares for h in of_class),
+            value=sum((h.value for h in of_class), Decimal(0)),
+        )
+        for share_class in sorted({h.share_class for h in holdings})
+        if (of_class := [h for h in holdings if h.share_class == share_class])
+    ]
+    return holdings, totals
+
+
+def share_register_pdf(*, at: date | None = None) -> bytes:
+    """The whole share register (up to `at`, inclusive), A4 landscape, in the active language."""
+    entity = _cooperative()
+    names: dict[int, tuple[int, str]] = {}
+    lines: list[RegisterLine] = []
+    for operation in _operations(at=at).iterator(chunk_size=CHUNK_ROWS):
+        lines.append(_line(operation))
+        names[operation.member_id] = (operation.member.number, operation.member.display_name)
+    up_to = lines[-1].number if lines else 0
+    holdings, totals = _holdings(at=at, up_to=up_to, names=names, nominal=entity.share_nominal_value)
+    printed_on = timezone.localdate()
+    if at is None:
+        heading = _("Share register printed on %(date)s") % {"date": printed_on.strftime(_NUMERIC_DATE)}
+    else:
+        heading = _("Share register up to %(date)s") % {"date": at.strftime(_NUMERIC_DATE)}
+    context = {
+        **_identity(entity),
+        "at": at,
+        "printed_on": printed_on,
+        "css_heading": _css_string(heading),
+        "lines": lines,
+        "holdings": holdings,
+        "totals": totals,
+        "total_members": len({h.member_number for h in holdings}),
+        "total_shares": belgian_number(sum(t.shares for t in totals)),
+        "total_value": belgian_amount(sum((t.value for t in totals), Decimal(0))),
+        "nominal": belgian_amount(entity.share_nominal_value),
+        "title": _("Share register of %(name)s") % {"name": entity.name},
+        "page_counter": _page_counter(),
+    }
+    return _pdf(_render("members/pdf/register.html", context))
+
+
+# --- the register as CSV ---------------------------------------------------------------------
+
+
+class _Line:
+    # csv.writer writes into this and hands back one formatted line: nothing accumulates.
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(lines: Iterable[RegisterLine], *, decimal_comma: bool) -> Iterator[list[object]]:
+    for line in lines:
+        unit_value = f"{line.unit_value:.2f}"
+        yield [
+            line.number,
+            line.date,
+            line.member_number,
+            line.member_name,
+            line.kind,
+            line.share_class,
+            line.quantity,
+            unit_value.replace(".", ",") if decimal_comma else unit_value,
+            "" if line.counterpart_number is None else line.counterpart_number,
+        ]
+
+
+def share_register_csv_lines(*, at: date | None = None) -> Iterator[str]:
+    """The register (up to `at`, inclusive) as CSV lines in the Belgian Excel dialect, header first."""
+    dialect = DIALECTS[JournalFormat.EXCEL_BE]
+    writer = csv.writer(_Line(), delimiter=dialect.delimiter, lineterminator="\r\n")
+    header = writer.writerow(
+        [
+            _("Register number"),
+            _("Date"),
+            _("Member number"),
+            _("Member"),
+            _("Operation"),
+            _("Share class"),
+            _("Number of shares"),
+            _("Nominal value"),
+            _("Other member"),
+        ]
+    )
+    yield ("\ufeff" + header) if dialect.bom else header
+    operations = _operations(at=at).iterator(chunk_size=CHUNK_ROWS)
+    lines = (_line(operation, date_format=dialect.date_format) for operation in operations)
+    for row in _csv_rows(lines, decimal_comma=dialect.decimal_comma):
+        yield writer.writerow(row)

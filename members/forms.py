@@ -1,0 +1,63 @@
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Office, PersonKind
+
+
+class ApplicationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("I join as"), choices=PersonKind.choices, initial=PersonKind.NATURAL)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    national_number = forms.CharField(
+        label=_("National register number"),
+        max_length=20,
+        required=False,
+        help_text=_("On the back of your identity card: YY.MM.DD-XXX.CC"),
+    )
+    company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    enterprise_number = forms.CharField(label=_("Enterprise number"), max_length=20, required=False)
+    representative = forms.CharField(label=_("Representative"), max_length=200, required=False)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=40, help_text=_("Where your salary will be paid."))
+    trades = forms.CharField(
+        label=_("Trade(s) you intend to practise"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    shares_requested = forms.IntegerField(
+        label=_("Number of shares"), initial=1, help_text=_("At least one share, at its nominal value.")
+    )
+    office = forms.ModelChoiceField(label=_("Office nearest to you"), queryset=Office.objects.order_by("name"))
+    identity_document = forms.FileField(
+        label=_("Identity document (PDF, JPEG or PNG, at most 10 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    accepts_statutes = forms.BooleanField(label=_("I have read and accept the statutes."), required=False)
+    accepts_rules = forms.BooleanField(label=_("I have read and accept the internal rules."), required=False)
+    accepts_privacy = forms.BooleanField(label=_("I have read and accept the privacy policy."), required=False)
+
+    def clean_birth_date(self) -> date | None:
+        value: date | None = self.cleaned_data.get("birth_date")
+        if value and value > date.today():
+            raise forms.ValidationError(_("A birth date cannot be in the future."))
+        return value
+
+
+class DocumentForm(forms.Form):
+    identity_document = forms.FileField(
+        label=_("Identity document (PDF, JPEG or PNG, at most 10 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
+class ContactForm(forms.Form):
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=40)
