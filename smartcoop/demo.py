@@ -53,7 +53,7 @@ class Demo:
     users: dict[str, User] = field(default_factory=dict)
 
 
-def _person(
+def demo_person(
     demo: Demo,
     *,
     key: str,
@@ -118,27 +118,27 @@ def seed(demo: Demo) -> None:
         offices[code], _ = Office.objects.get_or_create(
             code=code, defaults={"name": name, "postal_code": postal_code, "city": city}
         )
-    _person(
+    demo_person(
         demo, key="administrator", email="admin@demo.smartcoop.be", first_name="Alex", last_name="Martin",
         language="fr", role=Role.ADMINISTRATOR, superuser=True,
     )  # fmt: skip
-    _person(
+    demo_person(
         demo, key="advisor", email="sophie.lambert@demo.smartcoop.be", first_name="Sophie", last_name="Lambert",
         language="fr", role=Role.ADVISOR, office=offices["bruxelles"], staff=True,
     )  # fmt: skip
-    _person(
+    demo_person(
         demo, key="accountant", email="marc.peeters@demo.smartcoop.be", first_name="Marc", last_name="Peeters",
         language="nl", role=Role.ACCOUNTANT, office=offices["bruxelles"], staff=True,
     )  # fmt: skip
-    _person(
+    demo_person(
         demo, key="member_fr", email="amelie.dubois@demo.smartcoop.be", first_name="Amélie", last_name="Dubois",
         language="fr", role=Role.MEMBER, office=offices["liege"],
     )  # fmt: skip
-    _person(
+    demo_person(
         demo, key="member_nl", email="pieter.janssens@demo.smartcoop.be", first_name="Pieter", last_name="Janssens",
         language="nl", role=Role.MEMBER, office=offices["gent"],
     )  # fmt: skip
-    _person(
+    demo_person(
         demo, key="member_en", email="emma.walsh@demo.smartcoop.be", first_name="Emma", last_name="Walsh",
         language="en", role=Role.MEMBER, office=offices["bruxelles"],
     )  # fmt: skip

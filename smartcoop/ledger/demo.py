@@ -1,8 +1,8 @@
 """Demo postings, so the admin's ledger and the accountants' journal show real entries.
 
-The three demo members paid their first share (30 EUR: 550 bank / 100 capital), and Amélie's
-ceramics workshop (analytic account ACT-DEMO-0001, which the Activities capability attaches to her
-Activity) invoiced a client and was paid. Keys make every posting idempotent.
+Amélie's ceramics workshop (analytic account ACT-DEMO-0001, which the Activities capability
+attaches to her Activity) invoiced a client and was paid. Shares are posted by the members' demo,
+through the share register. Keys make every posting idempotent.
 """
 
 from datetime import date
@@ -14,15 +14,6 @@ from smartcoop.ledger.services import credit, debit, ledger_post
 
 
 def seed(demo: Demo) -> None:
-    for number, key in enumerate(["member_fr", "member_nl", "member_en"], start=1):
-        member = demo.users[key]
-        ledger_post(
-            key=f"demo:shares:{member.email}",
-            date=date(2026, 1, 5 + number),
-            memo=f"Part sociale de {member.get_full_name()}",
-            legs=[debit("550", Decimal("30.00")), credit("100", Decimal("30.00"))],
-            actor=demo.users["advisor"],
-        )
     workshop, _ = AnalyticAccount.objects.get_or_create(
         code="ACT-DEMO-0001", defaults={"name": "Atelier céramique d'Amélie Dubois"}
     )
