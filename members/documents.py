@@ -31,7 +31,7 @@ from members.identity import format_enterprise_number
 from members.models import Member, ShareOperation
 from members.selectors import member_holding
 from smartcoop.errors import ConflictError
-from smartcoop.ledger.exports import DIALECTS, JournalFormat
+from smartcoop.ledger.exports import DIALECTS, CsvLine, JournalFormat
 from smartcoop.models import CooperativeEntity
 
 CHUNK_ROWS = 2000
@@ -357,12 +357,6 @@ def share_register_pdf(*, at: date | None = None) -> bytes:
 # --- the register as CSV ---------------------------------------------------------------------
 
 
-class _Line:
-    # csv.writer writes into this and hands back one formatted line: nothing accumulates.
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(lines: Iterable[RegisterLine], *, decimal_comma: bool) -> Iterator[list[object]]:
     for line in lines:
         unit_value = f"{line.unit_value:.2f}"
@@ -382,7 +376,7 @@ def _csv_rows(lines: Iterable[RegisterLine], *, decimal_comma: bool) -> Iterator
 def share_register_csv_lines(*, at: date | None = None) -> Iterator[str]:
     """The register (up to `at`, inclusive) as CSV lines in the Belgian Excel dialect, header first."""
     dialect = DIALECTS[JournalFormat.EXCEL_BE]
-    writer = csv.writer(_Line(), delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
     header = writer.writerow(
         [
             _("Register number"),

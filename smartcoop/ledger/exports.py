@@ -44,7 +44,7 @@ DIALECTS = {
 _NAME_COLUMN = {"fr": "a.name_fr", "nl": "a.name_nl", "en": "a.name_en"}
 
 
-class _Line:
+class CsvLine:
     """A file-like object whose write returns the line: csv.writer then formats one row at a time."""
 
     def write(self, value: str) -> str:
@@ -74,7 +74,7 @@ def journal_lines(
 ) -> Iterator[str]:
     """The journal between two dates (inclusive) as CSV lines, header first."""
     dialect = DIALECTS[journal_format]
-    writer = csv.writer(_Line(), delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
 
     def amount(value: Decimal) -> str:
         text = f"{value:.2f}"
