@@ -10,22 +10,29 @@ The register is read-only here: it changes only through the services in `members
 A member's identity is corrected through `member_update_identity`, like everywhere else.
 """
 
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from members.documents import share_register_csv_lines
 from members.identity import clean_enterprise_number, clean_iban, clean_national_number
 from members.models import Member, MemberStatus, Office, PersonKind, Role, ShareOperation, User
 from members.selectors import members_matching, sees_every_office, with_holding, within_reach
-from members.services import Identity, member_update_identity
-from smartcoop.errors import InvalidInput
+from members.services import Identity, member_update_identity, shares_buy_back, shares_transfer
+from smartcoop.errors import ApplicationError, InvalidInput
 
 
 def _user(request: HttpRequest) -> User:
@@ -202,6 +209,7 @@ class MemberAdmin(admin.ModelAdmin[Member]):
     # Counting every member for "x of y" on each page costs more than the page itself.
     show_full_result_count = False
     inlines = [ShareOperationInline]
+    change_form_template = "admin/members/member/change_form.html"
     fieldsets = (
         (None, {"fields": ("number", "status", "kind", "category", "user", "current_holding")}),
         (
@@ -290,6 +298,60 @@ class MemberAdmin(admin.ModelAdmin[Member]):
         if followed:
             obj.save(update_fields=followed)
 
+    def get_urls(self) -> list[URLPattern]:
+        register = path(
+            "<int:pk>/register/",
+            self.admin_site.admin_view(self.register_view),
+            name="members_member_register",
+        )
+        return [register, *super().get_urls()]
+
+    def register_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A buy-back or a transfer from the member's page, through the register's services."""
+        member = get_object_or_404(self.get_queryset(request), pk=pk)
+        back = reverse("admin:members_member_change", args=[pk])
+        if request.method != "POST" or not self.has_change_permission(request, member):
+            return HttpResponseRedirect(back)
+        actor = _user(request)
+        operation = request.POST.get("operation", "")
+        # One key per submitted form: a double click or a resent form records the operation once.
+        key = f"admin:{request.POST.get('form_token', '')}"
+        try:
+            quantity = int(request.POST.get("quantity", "0") or 0)
+        except ValueError:
+            quantity = 0
+        try:
+            if operation == "buyback":
+                shares_buy_back(
+                    member=member,
+                    quantity=quantity,
+                    on=timezone.localdate(),
+                    reason=request.POST.get("reason", "").strip() or gettext("Shares refunded"),
+                    key=key,
+                    actor=actor,
+                )
+                messages.success(request, gettext("The shares were bought back at their nominal value."))
+            elif operation == "transfer":
+                buyer = members_matching(within_reach(actor, Member.objects.all()), request.POST.get("buyer", ""))
+                found = buyer.first() if buyer.count() == 1 else None
+                if found is None:
+                    raise InvalidInput(gettext("Name exactly one member to receive the shares (their member number)."))
+                shares_transfer(
+                    seller=member, buyer=found, quantity=quantity, on=timezone.localdate(), key=key, approved_by=actor
+                )
+                messages.success(request, gettext("The shares were transferred."))
+            else:
+                messages.error(request, gettext("Choose an operation."))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        return HttpResponseRedirect(back)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {**(extra_context or {}), "register_form_token": uuid.uuid4().hex}
+        return super().change_view(request, object_id, form_url, context)
+
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, member: Member) -> str:
         return member.display_name
@@ -305,6 +367,20 @@ class MemberAdmin(admin.ModelAdmin[Member]):
 @admin.register(ShareOperation)
 class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
     """The legal register, line by line, for the members within reach: read only."""
+
+    change_list_template = "admin/members/shareoperation/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        csv_url = path("register.csv", self.admin_site.admin_view(self.register_csv), name="members_shareoperation_csv")
+        return [csv_url, *super().get_urls()]
+
+    def register_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The whole legal register, for those who may read every office's members."""
+        if not (self.has_view_permission(request) and sees_every_office(_user(request))):
+            raise PermissionDenied
+        response = StreamingHttpResponse(share_register_csv_lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="share_register_{timezone.localdate():%Y%m%d}.csv"'
+        return response
 
     list_display = [
         "number",

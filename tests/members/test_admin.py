@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from members.models import Member, MemberCategory, MemberStatus, Office, Role, ShareOperation, User
+from members.selectors import member_holding
 from members.services import shares_issue
 
 DAY = date(2026, 2, 1)
@@ -270,3 +271,54 @@ def test_register_is_scoped_by_office_and_searched_by_member_number(
 def test_members_do_not_enter_the_members_admin(client: Client, liege_member: Member) -> None:
     client.force_login(liege_member.user)
     assert client.get(MEMBERS).status_code == 302
+
+
+# --- Register operations from the member's page ------------------------------------------------
+
+
+def _issued(member: Member, quantity: int, actor: User) -> None:
+    shares_issue(member=member, quantity=quantity, on=date(2026, 1, 10), key=f"issue:{member.pk}", actor=actor)
+
+
+def test_advisor_buys_back_shares_from_the_member_page_once_per_form(client: Client, make_staff, make_member) -> None:
+    advisor = make_staff(office=Office.objects.get(code="liege"))
+    member = make_member()
+    _issued(member, 3, advisor)
+    client.force_login(advisor)
+    url = f"/admin/members/member/{member.pk}/register/"
+    form = {"operation": "buyback", "quantity": "2", "reason": "Départ partiel", "form_token": "t-1"}
+    client.post(url, form)
+    client.post(url, form)  # the same form sent twice
+    assert member_holding(member=member) == 1
+    assert ShareOperation.objects.filter(kind="buyback").count() == 1
+
+
+def test_advisor_transfer_to_a_member_number_goes_through_the_service(client: Client, make_staff, make_member) -> None:
+    advisor = make_staff(office=Office.objects.get(code="liege"))
+    seller, buyer = make_member(), make_member("Bob", "Peeters")
+    _issued(seller, 2, advisor)
+    _issued(buyer, 1, advisor)
+    client.force_login(advisor)
+    client.post(
+        f"/admin/members/member/{seller.pk}/register/",
+        {"operation": "transfer", "quantity": "5", "buyer": str(buyer.number), "form_token": "t-2"},
+        follow=True,
+    )
+    assert member_holding(member=seller) == 2, "more than held: refused, nothing written"
+    client.post(
+        f"/admin/members/member/{seller.pk}/register/",
+        {"operation": "transfer", "quantity": "2", "buyer": str(buyer.number), "form_token": "t-3"},
+    )
+    assert (member_holding(member=seller), member_holding(member=buyer)) == (0, 3)
+
+
+def test_only_who_sees_every_office_downloads_the_whole_register(client: Client, make_staff, make_member) -> None:
+    advisor = make_staff(office=Office.objects.get(code="liege"))
+    _issued(make_member(), 1, advisor)
+    client.force_login(advisor)
+    assert client.get("/admin/members/shareoperation/register.csv").status_code == 403
+    advisor.is_superuser = True
+    advisor.save()
+    response = client.get("/admin/members/shareoperation/register.csv")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith("\ufeff".encode())  # type: ignore[attr-defined]
