@@ -283,3 +283,15 @@ def test_the_register_csv_is_in_the_belgian_excel_dialect(make_member, advisor: 
     )
     assert lines[4].startswith(f"1044;01/02/2026;{bob.number};Bob Peeters;Transfer from another member;")
     assert lines[4].endswith(f";{alice.number}\r\n")
+
+
+def test_register_command_writes_the_pdf_and_the_csv(make_member, make_user, tmp_path) -> None:
+    from django.core.management import call_command
+
+    member = make_member()
+    shares_issue(member=member, quantity=2, on=date(2026, 1, 10), key="command:issue", actor=make_user("a@example.be"))
+    pdf, csv_file = tmp_path / "register.pdf", tmp_path / "register.csv"
+    call_command("export_share_register", "--output", str(pdf), "--language", "en")
+    call_command("export_share_register", "--format", "csv", "--output", str(csv_file))
+    assert PdfReader(str(pdf)).pages[0].extract_text().count(member.display_name) >= 1
+    assert csv_file.read_bytes().count(b"\r\n") == 2, "the header and the one operation"
