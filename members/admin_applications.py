@@ -149,5 +149,7 @@ class CapitalCallAdmin(admin.ModelAdmin[CapitalCall]):
                 self.message_user(request, f"{call.reference}: {error.message}", messages.ERROR)
         if recorded:
             self.message_user(
-                request, gettext("%(count)d payment(s) recorded; the shares are issued.") % {"count": recorded}
+                request,
+                gettext("%(count)d payment(s) recorded; the shares are issued.") % {"count": recorded},
+                messages.SUCCESS,
             )

@@ -322,3 +322,19 @@ def test_only_who_sees_every_office_downloads_the_whole_register(client: Client,
     response = client.get("/admin/members/shareoperation/register.csv")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith("\ufeff".encode())  # type: ignore[attr-defined]
+
+
+def _not_nested(html: str, form_id: str) -> bool:
+    """True when the form stands outside every other form (browsers drop a nested <form>)."""
+    start = html.index(f'<form id="{form_id}"')
+    before = html[:start]
+    return before.count("<form") == before.count("</form>")
+
+
+def test_register_form_stands_outside_the_change_form(client: Client, make_staff, make_member) -> None:
+    advisor = make_staff(office=Office.objects.get(code="liege"))
+    member = make_member()
+    _issued(member, 1, advisor)
+    client.force_login(advisor)
+    html = client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
+    assert _not_nested(html, "register-form")

@@ -293,3 +293,14 @@ def test_identity_document_is_served_to_its_applicant_and_office_staff_only(
     advisor.office = elsewhere
     advisor.save()
     assert client.get(url).status_code == 404
+
+
+def test_decision_form_stands_outside_the_change_form(
+    client: Client, applicant: User, advisor: User, office: Office, cooperative
+) -> None:
+    from tests.members.test_admin import _not_nested
+
+    application = application_submit(user=applicant, data=data(office), document=None)
+    client.force_login(advisor)
+    html = client.get(f"/admin/members/membershipapplication/{application.pk}/change/").content.decode()
+    assert _not_nested(html, "decision-form")
