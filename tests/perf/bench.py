@@ -197,6 +197,6 @@ def vacuum_ledger() -> float:
     with connection.cursor() as cursor:
         cursor.execute(
             "VACUUM (ANALYZE) ledger_transaction, ledger_leg,"
-            " ledger_accountbalance, ledger_balance, ledger_dailymovement"
+            " ledger_accountbalance, ledger_accountdailymovement, ledger_balance, ledger_dailymovement"
         )
     return time.perf_counter() - started

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from smartcoop.ledger.models import DailyMovement, Leg
+from smartcoop.ledger.models import AccountDailyMovement, Leg
 from smartcoop.ledger.selectors import account_balance, analytic_balance
 from tests.perf.bench import (
     BENCH,
@@ -42,8 +42,10 @@ TARGET_MS = 2.0
 LEG_SCAN = "SELECT sum(debit) - sum(credit) FROM ledger_leg WHERE account_id = %s"
 LEG_SCAN_AT = "SELECT sum(debit) - sum(credit) FROM ledger_leg WHERE account_id = %s AND booking_date <= %s"
 LEG_SCAN_ANALYTIC = "SELECT sum(debit) - sum(credit) FROM ledger_leg WHERE account_id = %s AND analytic_id = %s"
-# What account_balance(at=...) runs (the ORM's aggregate over DailyMovement).
-DAILY_AT = "SELECT sum(debit), sum(credit) FROM ledger_dailymovement WHERE account_id = %s AND booking_date <= %s"
+# What account_balance(at=...) runs (the ORM's aggregate over the per-account daily rows).
+DAILY_AT = (
+    "SELECT sum(debit), sum(credit) FROM ledger_accountdailymovement WHERE account_id = %s AND booking_date <= %s"
+)
 
 
 def scan(sql: str, params: list[Any]) -> tuple[Decimal, list[float]]:
@@ -100,8 +102,8 @@ def test_balance_read_latency(raw_connection: psycopg.Connection[Any]) -> None:
         "legs: sum over ledger_leg of 550 in one analytic": analytic_scan,
     }
 
-    daily_rows = DailyMovement.objects.filter(account=bank).count()
-    daily_rows_at = DailyMovement.objects.filter(account=bank, booking_date__lte=at).count()
+    daily_rows = AccountDailyMovement.objects.filter(account=bank).count()
+    daily_rows_at = AccountDailyMovement.objects.filter(account=bank, booking_date__lte=at).count()
     median = {name: statistics.median(t) for name, t in (timings | scans).items()}
     names = list(timings)
     current_ms = timings[names[0]]
@@ -118,7 +120,7 @@ def test_balance_read_latency(raw_connection: psycopg.Connection[Any]) -> None:
             + "); summing the legs instead takes "
             f"{median[next(iter(scans))] / median[names[0]]:,.0f} x as long",
             f"balance at {at}: sums {daily_rows_at:,} of the {daily_rows:,} daily rows of 550 "
-            f"(per account x analytic x day); summing the legs instead takes "
+            f"(per account x day); summing the legs instead takes "
             f"{median[list(scans)[1]] / median[at_name]:,.1f} x as long",
             ledger.describe() + f"; VACUUM (ANALYZE) {vacuum_seconds:.1f} s",
             f"{READS} timed reads after {WARM_UP} warm-up reads each; leg sums {SCANS} times after one warm-up run",
