@@ -4,6 +4,7 @@ approved applicant whose capital call waits for payment, so every page of joinin
 
 from datetime import date
 
+from members.identity import national_number_for
 from members.models import Member, MembershipApplication, Office, Role
 from members.services import (
     ApplicationData,
@@ -14,14 +15,6 @@ from members.services import (
     shares_issue,
 )
 from smartcoop.demo import Demo, demo_person
-
-
-def _national_number(birth: date, serial: int) -> str:
-    # The register's check: 97 minus the number modulo 97, with a 2 in front for births from 2000.
-    base = f"{birth:%y%m%d}{serial:03d}"
-    modulus = int(base) if birth.year < 2000 else int("2" + base)
-    return f"{base}{97 - modulus % 97:02d}"
-
 
 # (user key, birth date, serial, street, postal code, city, IBAN, shares, admitted on)
 ADMITTED = [
@@ -64,7 +57,7 @@ def seed(demo: Demo) -> None:
                     first_name=user.first_name,
                     last_name=user.last_name,
                     birth_date=birth,
-                    national_number=_national_number(birth, serial),
+                    national_number=national_number_for(birth, serial),
                     street=street,
                     postal_code=postal_code,
                     city=city,
@@ -92,7 +85,7 @@ def seed(demo: Demo) -> None:
                     first_name="Nora",
                     last_name="El Amrani",
                     birth_date=date(1996, 9, 30),
-                    national_number=_national_number(date(1996, 9, 30), 456),
+                    national_number=national_number_for(date(1996, 9, 30), 456),
                     street="Chaussée de Gand 55",
                     postal_code="1080",
                     city="Molenbeek-Saint-Jean",
@@ -122,7 +115,7 @@ def seed(demo: Demo) -> None:
                     first_name="Jonas",
                     last_name="De Clercq",
                     birth_date=date(1990, 2, 8),
-                    national_number=_national_number(date(1990, 2, 8), 567),
+                    national_number=national_number_for(date(1990, 2, 8), 567),
                     street="Grote Markt 3",
                     postal_code="1000",
                     city="Brussel",
