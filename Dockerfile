@@ -39,8 +39,8 @@ RUN groupadd --system --gid 10001 smartcoop \
 
 # The dependencies before the code, so a change to the code alone does not reinstall them.
 COPY pyproject.toml README.md ./
-RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install . && rm -rf build ./*.egg-info
+RUN --mount=type=cache,target=/var/cache/pip \
+    PIP_CACHE_DIR=/var/cache/pip pip install . && rm -rf build ./*.egg-info
 
 COPY . .
 

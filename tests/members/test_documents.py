@@ -84,7 +84,7 @@ def test_amounts_are_written_the_belgian_way(value: Decimal, text: str) -> None:
     assert belgian_amount(value) == text
 
 
-def test_an_amount_is_never_a_float() -> None:
+def test_an_amount_is_never_a_float() -> None:  # float ok: the test that a float is refused
     with pytest.raises(TypeError):
         belgian_amount(30.1)  # type: ignore[arg-type]
 
