@@ -338,3 +338,12 @@ def test_register_form_stands_outside_the_change_form(client: Client, make_staff
     client.force_login(advisor)
     html = client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
     assert _not_nested(html, "register-form")
+
+
+def test_row_links_of_a_filtered_list_lead_back_to_the_same_filter(client: Client, make_staff, make_member) -> None:
+    advisor = make_staff(office=Office.objects.get(code="liege"))
+    member = make_member()
+    _issued(member, 1, advisor)
+    client.force_login(advisor)
+    html = client.get("/admin/members/member/", {"status__exact": "member"}).content.decode()
+    assert f"/admin/members/member/{member.pk}/change/?_changelist_filters=status__exact%3Dmember" in html
