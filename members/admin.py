@@ -12,6 +12,7 @@ A member's identity is corrected through `member_update_identity`, like everywhe
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -21,19 +22,39 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.documents import share_register_csv_lines
 from members.identity import clean_enterprise_number, clean_iban, clean_national_number
-from members.models import Member, MemberStatus, Office, PersonKind, Role, ShareOperation, User
+from members.models import (
+    Member,
+    MemberAssignment,
+    MemberStatus,
+    Office,
+    PersonKind,
+    RegisterExport,
+    RegisterExportStatus,
+    Role,
+    ShareOperation,
+    User,
+)
 from members.selectors import members_matching, sees_every_office, with_holding, within_reach
-from members.services import Identity, member_update_identity, shares_buy_back, shares_transfer
-from smartcoop.errors import ApplicationError, InvalidInput
+from members.services import (
+    Identity,
+    check_assignment,
+    member_assign,
+    member_update_identity,
+    register_export_request,
+    shares_buy_back,
+    shares_transfer,
+)
+from smartcoop.errors import ApplicationError, InvalidInput, admin_call
 
 
 class MemberChangeList(ChangeList):
@@ -117,6 +138,12 @@ class MemberAdminForm(forms.ModelForm[Member]):
     national_number = forms.CharField(label=_("national register number"), max_length=20, required=False)
     enterprise_number = forms.CharField(label=_("enterprise number"), max_length=20, required=False)
     iban = forms.CharField(label=_("IBAN"), max_length=42)
+    assignment_reason = forms.CharField(
+        label=_("reason for the change"),
+        max_length=300,
+        required=False,
+        help_text=_("Kept in the member's history when the office, the advisor or the category changes."),
+    )
 
     class Meta:
         model = Member
@@ -137,6 +164,14 @@ class MemberAdminForm(forms.ModelForm[Member]):
                 continue  # the field itself already failed and says why
             try:
                 data[name] = check()
+            except InvalidInput as error:
+                for field, messages in error.fields.items():
+                    self.add_error(field if field in self.fields else None, [str(m) for m in messages])
+        office = data.get("office")
+        if office is not None:
+            category = data.get("category", self.instance.category)  # read-only once shares exist
+            try:
+                check_assignment(office=office, advisor=data.get("advisor"), category=category)
             except InvalidInput as error:
                 for field, messages in error.fields.items():
                     self.add_error(field if field in self.fields else None, [str(m) for m in messages])
@@ -198,6 +233,42 @@ class ShareOperationInline(admin.TabularInline[ShareOperation, Member]):
         return False
 
 
+class MemberAssignmentInline(admin.TabularInline[MemberAssignment, Member]):
+    """The member's history of offices, advisors and categories: who changed what, when, why."""
+
+    model = MemberAssignment
+    fk_name = "member"
+    extra = 0
+    fields = readonly_fields = (
+        "changed_at",
+        "office_before",
+        "office_after",
+        "advisor_before",
+        "advisor_after",
+        "category_before",
+        "category_after",
+        "reason",
+        "actor",
+    )
+    verbose_name_plural = _("history of office, advisor and category")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MemberAssignment]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("office_before", "office_after", "advisor_before", "advisor_after", "actor")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin[Member]):
     form = MemberAdminForm
@@ -225,7 +296,7 @@ class MemberAdmin(admin.ModelAdmin[Member]):
     search_help_text = _("A name, or a member, national register or enterprise number (dots and dashes allowed).")
     # Counting every member for "x of y" on each page costs more than the page itself.
     show_full_result_count = False
-    inlines = [ShareOperationInline]
+    inlines = [ShareOperationInline, MemberAssignmentInline]
     change_form_template = "admin/members/member/change_form.html"
     list_per_page = 50
 
@@ -249,7 +320,7 @@ class MemberAdmin(admin.ModelAdmin[Member]):
             },
         ),
         (_("Address and bank"), {"fields": ("street", "postal_code", "city", "country", "phone", "iban", "bic")}),
-        (_("Follow-up"), {"fields": ("office", "advisor")}),
+        (_("Follow-up"), {"fields": ("office", "advisor", "assignment_reason")}),
         (_("Membership"), {"fields": ("applied_on", "admitted_on", "left_on", "exit_reason")}),
     )
     # Number, status and dates change only through the register's services; the login never changes.
@@ -315,10 +386,20 @@ class MemberAdmin(admin.ModelAdmin[Member]):
     def save_model(self, request: HttpRequest, obj: Member, form: forms.ModelForm[Member], change: bool) -> None:
         data = form.cleaned_data
         identity = Identity(**{name: data[name] for name in IDENTITY_FIELDS if name in data})
-        member_update_identity(member=obj, identity=identity, actor=cast(User, request.user))
-        followed = [name for name in ("category", "office", "advisor") if name in form.changed_data]
-        if followed:
-            obj.save(update_fields=followed)
+        actor = cast(User, request.user)
+        # The form assigned the new office, advisor and category to `obj`; the service compares
+        # them with the stored row, so it is given them and `obj` is refreshed first.
+        office, advisor, category = obj.office, obj.advisor, obj.category
+        obj.refresh_from_db(fields=["office", "advisor", "category"])
+        member_update_identity(member=obj, identity=identity, actor=actor)
+        member_assign(
+            member=obj,
+            office=office,
+            advisor=advisor,
+            category=category,
+            reason=data.get("assignment_reason", ""),
+            actor=actor,
+        )
 
     def get_urls(self) -> list[URLPattern]:
         register = path(
@@ -394,7 +475,26 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
 
     def get_urls(self) -> list[URLPattern]:
         csv_url = path("register.csv", self.admin_site.admin_view(self.register_csv), name="members_shareoperation_csv")
-        return [csv_url, *super().get_urls()]
+        pdf_url = path("register.pdf", self.admin_site.admin_view(self.register_pdf), name="members_shareoperation_pdf")
+        return [csv_url, pdf_url, *super().get_urls()]
+
+    def register_pdf(self, request: HttpRequest) -> HttpResponse:
+        """Queue the register PDF at a date; a worker builds it and it appears under "Share register PDFs"."""
+        if request.method != "POST" or not sees_every_office(_user(request)):
+            raise PermissionDenied
+        try:
+            at = date.fromisoformat(request.POST.get("at", "") or timezone.localdate().isoformat())
+        except ValueError:
+            messages.error(request, gettext("Enter a valid date."))
+            return HttpResponseRedirect(reverse("admin:members_shareoperation_changelist"))
+        export = admin_call(
+            request,
+            lambda: register_export_request(at=at, actor=_user(request)),
+            success=gettext("The register is being printed; it will be ready here in a few minutes."),
+        )
+        if export is None:
+            return HttpResponseRedirect(reverse("admin:members_shareoperation_changelist"))
+        return HttpResponseRedirect(reverse("admin:members_registerexport_changelist"))
 
     def register_csv(self, request: HttpRequest) -> StreamingHttpResponse:
         """The whole legal register, for those who may read every office's members."""
@@ -448,6 +548,53 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
     @admin.display(description=_("amount"))
     def amount(self, operation: ShareOperation) -> Decimal:
         return operation.amount
+
+
+@admin.register(RegisterExport)
+class RegisterExportAdmin(admin.ModelAdmin[RegisterExport]):
+    """Register PDFs printed by the worker, downloadable by those who may read every office's members."""
+
+    list_display = ["requested_at", "at", "status", "pages", "requested_by", "finished_at", "download"]
+    list_filter = ["status"]
+    list_select_related = ["requested_by"]
+    fields = readonly_fields = (
+        "at", "status", "pages", "requested_by", "requested_at", "finished_at", "error", "download",
+    )  # fmt: skip
+
+    def get_urls(self) -> list[URLPattern]:
+        download = path(
+            "<int:pk>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="members_registerexport_download",
+        )
+        return [download, *super().get_urls()]
+
+    def has_view_permission(self, request: HttpRequest, obj: RegisterExport | None = None) -> bool:
+        return super().has_view_permission(request, obj) and sees_every_office(_user(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # asked for from the register's page, through register_export_request
+
+    def has_change_permission(self, request: HttpRequest, obj: RegisterExport | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: RegisterExport | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, export: RegisterExport) -> str:
+        if export.status != RegisterExportStatus.READY:
+            return "-"
+        url = reverse("admin:members_registerexport_download", args=[export.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+
+    def download_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        export = get_object_or_404(RegisterExport, pk=pk, status=RegisterExportStatus.READY)
+        if not self.has_view_permission(request, export):
+            raise PermissionDenied
+        return FileResponse(
+            export.file.open("rb"), as_attachment=True, filename=(export.file.name or "").rsplit("/", 1)[-1]
+        )
 
 
 # The advisors' queue of applications and capital calls registers itself on import.

@@ -1,4 +1,4 @@
-"""The advisors' queue of membership applications and capital calls, in the admin.
+"""The advisors' queues in the admin: membership applications, capital calls, share transfer requests.
 
 Decisions go through the same services as everywhere (approve, reject or ask for a document,
 record a payment); the admin only gathers the advisor's reason and shows the outcome. An advisor
@@ -18,13 +18,22 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.models import CapitalCall, CapitalCallStatus, MembershipApplication, User
+from members.models import (
+    CapitalCall,
+    CapitalCallStatus,
+    MembershipApplication,
+    ShareTransferRequest,
+    TransferRequestStatus,
+    User,
+)
 from members.selectors import within_reach
 from members.services import (
     application_approve,
     application_reject,
     application_request_document,
     capital_call_record_payment,
+    transfer_request_approve,
+    transfer_request_reject,
 )
 from smartcoop.errors import ApplicationError
 
@@ -136,7 +145,8 @@ class CapitalCallAdmin(admin.ModelAdmin[CapitalCall]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("Record the payment (received today)"))
+    # Read-only roles (accountants) see the list; only who may change calls may record a payment.
+    @admin.action(description=_("Record the payment (received today)"), permissions=["change"])
     def record_payment_today(self, request: HttpRequest, queryset: QuerySet[CapitalCall]) -> None:
         actor = request.user
         assert isinstance(actor, User)
@@ -153,3 +163,80 @@ class CapitalCallAdmin(admin.ModelAdmin[CapitalCall]):
                 gettext("%(count)d payment(s) recorded; the shares are issued.") % {"count": recorded},
                 messages.SUCCESS,
             )
+
+
+@admin.register(ShareTransferRequest)
+class ShareTransferRequestAdmin(admin.ModelAdmin[ShareTransferRequest]):
+    """Transfers members asked for: the register changes when an advisor of the seller's office approves."""
+
+    change_form_template = "admin/members/sharetransferrequest/change_form.html"
+    list_display = ["requested_at", "seller", "buyer", "quantity", "status", "decided_by"]
+    list_filter = ["status", ("seller__office", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["seller", "buyer", "decided_by"]
+    search_fields = ["seller__last_name", "seller__company_name", "buyer__last_name", "buyer__company_name"]
+    date_hierarchy = "requested_at"
+    readonly_fields = [
+        "seller", "buyer", "quantity", "note", "status", "reason", "requested_at", "decided_at", "decided_by",
+        "operation",
+    ]  # fmt: skip
+    actions = ["approve_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShareTransferRequest]:
+        return within_reach(request.user, super().get_queryset(request), office="seller__office")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # members ask from the Espace membre; advisors transfer from the member's page
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    # Read-only roles (accountants) see the queue; only who may change requests may approve them.
+    @admin.action(description=_("Approve and record in the register"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[ShareTransferRequest]) -> None:
+        actor = request.user
+        assert isinstance(actor, User)
+        approved = 0
+        pending = queryset.filter(status=TransferRequestStatus.PENDING).select_related("seller", "buyer")
+        for transfer in pending.order_by("requested_at"):
+            try:
+                transfer_request_approve(request=transfer, actor=actor)
+                approved += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{transfer}: {error.message}", messages.ERROR)
+        if approved:
+            self.message_user(
+                request,
+                gettext("%(count)d transfer(s) recorded in the register.") % {"count": approved},
+                messages.SUCCESS,
+            )
+
+    def get_urls(self) -> list[URLPattern]:
+        decide = path(
+            "<int:pk>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="members_sharetransferrequest_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        transfer = get_object_or_404(self.get_queryset(request).select_related("seller", "buyer"), pk=pk)
+        back = reverse("admin:members_sharetransferrequest_change", args=[pk])
+        if request.method != "POST" or not self.has_change_permission(request, transfer):
+            return HttpResponseRedirect(back)
+        actor = request.user
+        assert isinstance(actor, User)
+        try:
+            if request.POST.get("decision") == "approve":
+                operation = transfer_request_approve(request=transfer, actor=actor)
+                messages.success(
+                    request,
+                    gettext("Recorded in the register under number %(number)s.") % {"number": operation.number},
+                )
+            elif request.POST.get("decision") == "reject":
+                transfer_request_reject(request=transfer, reason=request.POST.get("reason", ""), actor=actor)
+                messages.success(request, gettext("Rejected; the member sees your reason."))
+            else:
+                messages.error(request, gettext("Choose a decision."))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        return HttpResponseRedirect(back)

@@ -2,6 +2,8 @@
 
 from typing import Any, cast
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
 from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from rest_framework.views import APIView
 
 from members.models import Member, MemberCategory, MemberStatus, Office, ShareOperation, User
 from members.selectors import members_matching, with_holding, within_reach
-from smartcoop.errors import InvalidInput, NotFoundError
+from smartcoop.errors import InvalidInput, NotFoundError, PermissionDeniedError
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -59,6 +61,17 @@ class MeView(APIView):
 class TokenRequestSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The code of the authenticator app (or a recovery code), for accounts with two-factor.",
+    )
+
+
+def _second_factor_valid(user: User, code: str) -> bool:
+    """The same check as the sign-in page: a TOTP code (each used once) or an unused recovery code."""
+    authenticators = Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN)
+    return bool(code.strip()) and any(auth.wrap().validate_code(code.strip()) for auth in authenticators)
 
 
 class TokenSerializer(serializers.Serializer[Any]):
@@ -81,6 +94,13 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise InvalidInput(_("The e-mail address or the password is not right."))
+        # A token must not be a way around two-factor: staff need it to reach members' data at all.
+        if is_mfa_enabled(user):
+            if not _second_factor_valid(user, given.validated_data.get("code", "")):
+                message = _("Enter the code shown by your authenticator app.")
+                raise InvalidInput(message, fields={"code": [message]})
+        elif user.is_staff:
+            raise PermissionDeniedError(_("Staff accounts need two-factor authentication: set it up first."))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -257,7 +277,10 @@ class CanListMembers(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user.is_authenticated and user.is_staff and user.has_perm("members.view_member"))
+        # Two-factor, as for the admin: a session or a token of staff without it reads no one.
+        return bool(
+            user.is_authenticated and user.is_staff and is_mfa_enabled(user) and user.has_perm("members.view_member")
+        )
 
 
 @extend_schema_view(

@@ -1,11 +1,12 @@
-"""Demo members: three admitted members with shares, an application waiting for an advisor, and an
-approved applicant whose capital call waits for payment, so every page of joining shows something.
+"""Demo members: three admitted members with shares, an application waiting for an advisor, an
+approved applicant whose capital call waits for payment, and a member's transfer request waiting
+for approval, so every page of joining and of the register shows something.
 """
 
 from datetime import date
 
 from members.identity import national_number_for
-from members.models import Member, MembershipApplication, Office, Role
+from members.models import Member, MembershipApplication, Office, Role, ShareTransferRequest
 from members.services import (
     ApplicationData,
     Identity,
@@ -13,6 +14,7 @@ from members.services import (
     application_submit,
     member_create,
     shares_issue,
+    transfer_request_submit,
 )
 from smartcoop.demo import Demo, demo_person
 
@@ -131,3 +133,16 @@ def seed(demo: Demo) -> None:
             document=None,
         )
         application_approve(application=application, actor=advisor)
+
+    # Emma passes one share to Amélie; the advisor approves it from the transfer queue.
+    emma = Member.objects.get(user=demo.users["member_en"])
+    amelie = Member.objects.get(user=demo.users["member_fr"])
+    if not ShareTransferRequest.objects.filter(seller=emma).exists():
+        transfer_request_submit(
+            seller=emma,
+            buyer_number=amelie.number,
+            buyer_name=amelie.last_name,
+            quantity=1,
+            note="Amélie takes over my share in our joint project.",
+            actor=emma.user,
+        )

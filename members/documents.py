@@ -323,6 +323,11 @@ def _holdings(
 
 def share_register_pdf(*, at: date | None = None) -> bytes:
     """The whole share register (up to `at`, inclusive), A4 landscape, in the active language."""
+    return _pdf(share_register_render(at=at))
+
+
+def share_register_render(*, at: date | None = None) -> Any:
+    """The register laid out (its `pages` can be counted) before it is written as a PDF."""
     entity = _cooperative()
     names: dict[int, tuple[int, str]] = {}
     lines: list[RegisterLine] = []
@@ -351,7 +356,7 @@ def share_register_pdf(*, at: date | None = None) -> bytes:
         "title": _("Share register of %(name)s") % {"name": entity.name},
         "page_counter": _page_counter(),
     }
-    return _pdf(_render("members/pdf/register.html", context))
+    return _render("members/pdf/register.html", context)
 
 
 # --- the register as CSV ---------------------------------------------------------------------

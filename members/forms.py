@@ -61,3 +61,16 @@ class ContactForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     iban = forms.CharField(label=_("IBAN"), max_length=40)
+
+
+class TransferRequestForm(forms.Form):
+    """Shares passed to another member: named by number and name, as a bank checks a beneficiary."""
+
+    buyer_number = forms.IntegerField(label=_("Member number of the receiving member"), min_value=1)
+    buyer_name = forms.CharField(
+        label=_("Their last name (or company name)"),
+        max_length=200,
+        help_text=_("Both must match: a mistyped number then finds nobody instead of someone else."),
+    )
+    quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
+    note = forms.CharField(label=_("Note to your advisor"), max_length=300, required=False)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -162,6 +163,13 @@ class Member(models.Model):
     admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     exit_reason = models.CharField(_("reason for leaving"), max_length=300, blank=True)
+    # One lowercase column for the search box: a substring search scans one narrow column
+    # instead of three case-folded ones (no trigram index: pg_trgm is not always installed).
+    search_name = models.GeneratedField(
+        expression=Lower(Concat("first_name", models.Value(" "), "last_name", models.Value(" "), "company_name")),
+        output_field=models.CharField(max_length=402),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["number"]
@@ -384,3 +392,113 @@ class CapitalCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount} EUR ({self.get_status_display()})"
+
+
+class MemberAssignment(models.Model):
+    """Who moved a member to another office, advisor or category, when and why (the audit row)."""
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="assignments")
+    office_before = models.ForeignKey(
+        Office, verbose_name=_("office before"), on_delete=models.PROTECT, related_name="+"
+    )
+    office_after = models.ForeignKey(Office, verbose_name=_("office after"), on_delete=models.PROTECT, related_name="+")
+    advisor_before = models.ForeignKey(
+        User, verbose_name=_("advisor before"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    advisor_after = models.ForeignKey(
+        User, verbose_name=_("advisor after"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category_before = models.CharField(_("category before"), max_length=1, choices=MemberCategory.choices)
+    category_after = models.CharField(_("category after"), max_length=1, choices=MemberCategory.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    actor = models.ForeignKey(User, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("change of office, advisor or category")
+        verbose_name_plural = _("changes of office, advisor or category")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.changed_at:%Y-%m-%d}"
+
+
+class TransferRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an advisor")
+    APPROVED = "approved", _("Approved and recorded")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+class ShareTransferRequest(models.Model):
+    """A member asking to pass shares to another member; the register changes on approval only."""
+
+    seller = models.ForeignKey(
+        Member, verbose_name=_("from member"), on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    buyer = models.ForeignKey(Member, verbose_name=_("to member"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("number of shares"))
+    note = models.CharField(_("note to the advisor"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferRequestStatus.choices, default=TransferRequestStatus.PENDING
+    )
+    reason = models.CharField(_("reason given to the member"), max_length=300, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    operation = models.OneToOneField(
+        ShareOperation,
+        verbose_name=_("register line"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfer_request",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("share transfer request")
+        verbose_name_plural = _("share transfer requests")
+        constraints = [
+            models.CheckConstraint(name="transfer_request_positive_quantity", condition=models.Q(quantity__gt=0)),
+            models.CheckConstraint(name="transfer_request_two_members", condition=~models.Q(seller=models.F("buyer"))),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="transfer_request_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} -> {self.buyer_id}: {self.quantity} ({self.get_status_display()})"
+
+
+class RegisterExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def _register_export_upload_to(instance: "RegisterExport", filename: str) -> str:
+    return f"exports/share-register/{filename}"
+
+
+class RegisterExport(models.Model):
+    """The register as a PDF, built by a worker: a long register takes WeasyPrint minutes."""
+
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateField(_("register as at"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=RegisterExportStatus.choices, default=RegisterExportStatus.QUEUED
+    )
+    file = models.FileField(_("file"), upload_to=_register_export_upload_to, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("share register PDF")
+        verbose_name_plural = _("share register PDFs")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} ({self.get_status_display()})"

@@ -68,10 +68,9 @@ def members_matching(queryset: QuerySet[Member], term: str) -> QuerySet[Member]:
         if len(compact) <= 9:  # a member number, never as long as the national or enterprise numbers
             found |= Q(number=int(compact))
         return queryset.filter(found)
-    for word in term.split():
-        queryset = queryset.filter(
-            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(company_name__icontains=word)
-        )
+    for word in term.lower().split():
+        # search_name is stored lowercased: a plain LIKE, no per-row case folding of three columns.
+        queryset = queryset.filter(search_name__contains=word)
     return queryset
 
 

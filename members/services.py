@@ -9,15 +9,18 @@ capital is never remunerated and shares never gain value (DOMAIN.md, "Money flow
 """
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import segno
 import segno.helpers
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.identity import (
@@ -34,20 +37,27 @@ from members.models import (
     CapitalCall,
     CapitalCallStatus,
     Member,
+    MemberAssignment,
     MemberCategory,
     MembershipApplication,
     MemberStatus,
     Office,
     PersonKind,
     RegisterCounter,
+    RegisterExport,
+    RegisterExportStatus,
+    Role,
     ShareOperation,
     ShareOperationKind,
+    ShareTransferRequest,
+    TransferRequestStatus,
     User,
 )
 from members.selectors import member_holding, sees_every_office
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.services import credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity
+from smartcoop.uploads import check_document
 
 # PCMN: 550 bank, 100 subscribed capital, 489 other debts (a refund owed to a leaving member).
 BANK, CAPITAL, REFUND_DUE = "550", "100", "489"
@@ -196,6 +206,65 @@ def member_update_contact(
         member.iban, member.bic = cleaned_iban, bic_for(cleaned_iban)
         member.save(update_fields=["street", "postal_code", "city", "phone", "iban", "bic"])
     return member
+
+
+def check_assignment(*, office: Office, advisor: User | None, category: str) -> None:
+    """The rules of an assignment that need no database lock (forms ask them before saving)."""
+    if category not in MemberCategory.values:
+        message = _("Choose a category.")
+        raise InvalidInput(message, fields={"category": [message]})
+    if advisor is None:
+        return
+    name = advisor.get_full_name() or advisor.email
+    if not (advisor.is_active and advisor.is_staff and advisor.groups.filter(name=Role.ADVISOR).exists()):
+        message = _("%(name)s is not an advisor.") % {"name": name}
+        raise InvalidInput(message, fields={"advisor": [message]})
+    if advisor.office_id != office.pk:
+        message = _("%(name)s does not work at the %(office)s office.") % {"name": name, "office": office.name}
+        raise InvalidInput(message, fields={"advisor": [message]})
+
+
+def member_assign(
+    *,
+    member: Member,
+    office: Office,
+    advisor: User | None,
+    category: str,
+    reason: str,
+    actor: User,
+) -> MemberAssignment | None:
+    """Move a member to another office, advisor or category, leaving an audit row (None: no change).
+
+    The advisor must work at the member's new office; the category is the class of the shares,
+    so it changes only before any share is issued (later, through the register).
+    """
+    if not (sees_every_office(actor) or actor.office_id == member.office_id == office.pk):
+        # An advisor acts within their office: moving a member elsewhere needs who sees every office.
+        raise PermissionDeniedError(_("This member belongs to another office."))
+    check_assignment(office=office, advisor=advisor, category=category)
+    with transaction.atomic():
+        locked = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
+        if category != locked.category and locked.status != MemberStatus.APPLICANT:
+            message = _("The category is the class of the shares already issued: it can no longer change here.")
+            raise InvalidInput(message, fields={"category": [message]})
+        before = (locked.office_id, locked.advisor_id, locked.category)
+        if before == (office.pk, advisor.pk if advisor else None, category):
+            return None
+        assignment = MemberAssignment.objects.create(
+            member=locked,
+            office_before_id=locked.office_id,
+            office_after=office,
+            advisor_before_id=locked.advisor_id,
+            advisor_after=advisor,
+            category_before=locked.category,
+            category_after=category,
+            reason=reason.strip(),
+            actor=actor,
+        )
+        locked.office, locked.advisor, locked.category = office, advisor, category
+        locked.save(update_fields=["office", "advisor", "category"])
+        member.office, member.advisor, member.category = office, advisor, category
+        return assignment
 
 
 def _locked(*members: Member) -> list[Member]:
@@ -381,23 +450,6 @@ def shares_buy_back(
 
 # --- joining online -----------------------------------------------------------------------------
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# Checked from the first bytes of the content, never from the name or the browser's claim.
-DOCUMENT_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
-
-
-def _check_document(document: UploadedFile[bytes], *, field: str = "identity_document") -> None:
-    if document.size is not None and document.size > MAX_DOCUMENT_BYTES:
-        message = _("The document is larger than 10 MB.")
-        raise InvalidInput(message, fields={field: [message]})
-    document.seek(0)
-    head = document.read(16)
-    document.seek(0)
-    if not any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES):
-        message = _("The document must be a PDF, JPEG or PNG file.")
-        raise InvalidInput(message, fields={field: [message]})
-
-
 def _check_office(actor: User, office_id: int) -> None:
     if sees_every_office(actor) or actor.office_id == office_id:
         return
@@ -432,7 +484,7 @@ def application_submit(
         raise InvalidInput(message, fields={"trades": [message]})
     cleaned = _clean_identity(data.identity)  # the same checks as for a member, before anything is saved
     if document is not None:
-        _check_document(document)
+        check_document(document, field="identity_document")
     now = timezone.now()
     with transaction.atomic():
         if MembershipApplication.objects.select_for_update().filter(user=user, status__in=OPEN_APPLICATION).exists():
@@ -469,7 +521,7 @@ def application_add_document(*, application: MembershipApplication, document: Up
     """The applicant sends the document an advisor asked for; the application goes back in the queue."""
     if application.user_id != user.pk:
         raise PermissionDeniedError()
-    _check_document(document)
+    check_document(document, field="identity_document")
     with transaction.atomic():
         application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
         if application.status not in OPEN_APPLICATION:
@@ -611,3 +663,158 @@ def capital_call_qr_svg(*, call: CapitalCall) -> str:
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title=str(_("Scan to pay with your banking app")))
     return buffer.getvalue().decode()
+
+
+# --- transfers asked for by members -----------------------------------------------------------
+
+
+def transfer_request_submit(
+    *, seller: Member, buyer_number: int, buyer_name: str, quantity: int, note: str, actor: User
+) -> ShareTransferRequest:
+    """A member asks to pass shares to another member; an advisor approves before the register changes.
+
+    The receiving member is named by number and name together, as a bank checks a beneficiary:
+    a mistyped number then finds nobody instead of a stranger, and no one can probe who is a member.
+    """
+    if actor.pk != seller.user_id:
+        raise PermissionDeniedError()
+    _positive(quantity)
+    if seller.status != MemberStatus.MEMBER:
+        raise InvalidInput(_("Only a current member can transfer shares."))
+    # Whole words of the name: were a fragment enough, "e", "a"... would spell out who member n° X is.
+    words = set(re.findall(r"\w+", buyer_name.lower()))
+    buyer = Member.objects.filter(number=buyer_number, status=MemberStatus.MEMBER).first()
+    if buyer is None or not words or not words <= set(re.findall(r"\w+", buyer.search_name)):
+        message = _("No current member has this number and this name.")
+        raise InvalidInput(message, fields={"buyer_number": [message]})
+    if buyer.pk == seller.pk:
+        message = _("A member cannot transfer shares to themselves.")
+        raise InvalidInput(message, fields={"buyer_number": [message]})
+    with transaction.atomic():
+        (seller,) = _locked(seller)
+        pending = (
+            ShareTransferRequest.objects.filter(seller=seller, status=TransferRequestStatus.PENDING).aggregate(
+                total=Sum("quantity")
+            )["total"]
+            or 0
+        )
+        held = member_holding(member=seller)
+        if quantity + pending > held:
+            message = _("You hold %(held)s shares, %(pending)s of them already in a pending transfer.") % {
+                "held": held,
+                "pending": pending,
+            }
+            raise InvalidInput(message, fields={"quantity": [message]})
+        return ShareTransferRequest.objects.create(seller=seller, buyer=buyer, quantity=quantity, note=note.strip())
+
+
+def _locked_request(request: ShareTransferRequest) -> ShareTransferRequest:
+    """The request's row alone: joined members are locked later, in primary-key order, by `_locked`.
+
+    A plain FOR UPDATE would also lock the seller then the buyer (join order), which deadlocks with
+    a register operation that holds the lower member and waits for the higher one.
+    """
+    queryset = ShareTransferRequest.objects.select_for_update(of=("self",)).select_related("seller", "buyer")
+    return queryset.get(pk=request.pk)
+
+
+def _pending_request(request: ShareTransferRequest) -> ShareTransferRequest:
+    locked = _locked_request(request)
+    if locked.status != TransferRequestStatus.PENDING:
+        raise ConflictError(_("This transfer request has already been decided."))
+    return locked
+
+
+def transfer_request_cancel(*, request: ShareTransferRequest, actor: User) -> None:
+    if actor.pk != request.seller.user_id:
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        locked = _pending_request(request)
+        locked.status = TransferRequestStatus.CANCELLED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["status", "decided_at", "decided_by"])
+
+
+def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> ShareOperation:
+    """Record the transfer in the register (once, whatever is retried) and close the request."""
+    if not (sees_every_office(actor) or actor.office_id == request.seller.office_id):
+        raise PermissionDeniedError(_("This member belongs to another office."))
+    with transaction.atomic():
+        locked = _locked_request(request)
+        if locked.status == TransferRequestStatus.APPROVED and locked.operation is not None:
+            return locked.operation
+        locked = _pending_request(request)
+        out, _into = shares_transfer(
+            seller=locked.seller,
+            buyer=locked.buyer,
+            quantity=locked.quantity,
+            on=timezone.localdate(),
+            key=f"transfer-request:{locked.pk}",
+            approved_by=actor,
+        )
+        locked.status = TransferRequestStatus.APPROVED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.operation = out
+        locked.save(update_fields=["status", "decided_at", "decided_by", "operation"])
+        return out
+
+
+def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor: User) -> None:
+    if not (sees_every_office(actor) or actor.office_id == request.seller.office_id):
+        raise PermissionDeniedError(_("This member belongs to another office."))
+    if not reason.strip():
+        message = _("A rejection needs a reason: the member reads it.")
+        raise InvalidInput(message, fields={"reason": [message]})
+    with transaction.atomic():
+        locked = _pending_request(request)
+        locked.status = TransferRequestStatus.REJECTED
+        locked.reason = reason.strip()
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+
+
+# --- the register as a PDF, built by a worker -------------------------------------------------
+
+
+def register_export_request(*, at: date, actor: User) -> RegisterExport:
+    """Queue the register PDF as it stood at `at`; the worker builds it (see register_export_build)."""
+    if not actor.has_perm("members.add_registerexport"):
+        raise PermissionDeniedError()
+    if at > timezone.localdate():
+        message = _("The register cannot be printed at a future date.")
+        raise InvalidInput(message, fields={"at": [message]})
+    from members.tasks import build_register_export  # tasks import this module
+
+    with transaction.atomic():
+        export = RegisterExport.objects.create(requested_by=actor, at=at)
+        transaction.on_commit(lambda: build_register_export.delay(export.pk))
+        return export
+
+
+def register_export_build(*, export_id: int) -> RegisterExport:
+    """Render the PDF in the requester's language and attach it; run twice, it renders once."""
+    from members.documents import share_register_render  # WeasyPrint loads slowly
+
+    export = RegisterExport.objects.select_related("requested_by").get(pk=export_id)
+    if export.status == RegisterExportStatus.READY:
+        return export
+    try:
+        with translation.override(export.requested_by.language):
+            document = share_register_render(at=export.at)
+            pdf = bytes(document.write_pdf())
+    except Exception as error:  # noqa: BLE001 -- any rendering failure is reported to the requester
+        export.status = RegisterExportStatus.FAILED
+        export.error = f"{type(error).__name__}: {error}"
+        export.finished_at = timezone.now()
+        export.save(update_fields=["status", "error", "finished_at"])
+        return export
+    export.file.save(f"share-register-{export.at:%Y-%m-%d}-{export.pk}.pdf", ContentFile(pdf), save=False)
+    export.pages = len(document.pages)
+    export.status = RegisterExportStatus.READY
+    export.error = ""
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "pages", "status", "error", "finished_at"])
+    return export

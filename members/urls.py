@@ -10,6 +10,7 @@ urlpatterns = [
     path("membership/", views.membership, name="membership"),
     path("membership/apply/", views.apply, name="apply"),
     path("membership/shares/", views.shares, name="shares"),
+    path("membership/transfers/<int:pk>/withdraw/", views.transfer_request_withdraw, name="transfer_request_withdraw"),
     path("membership/certificate.pdf", views.certificate, name="certificate"),
     path("membership/profile/", views.profile, name="profile"),
     path("membership/my-data.json", views.my_data, name="my_data"),

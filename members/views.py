@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from members.forms import ApplicationForm, ContactForm, DocumentForm
+from members.forms import ApplicationForm, ContactForm, DocumentForm, TransferRequestForm
 from members.models import (
     OPEN_APPLICATION,
     ApplicationStatus,
@@ -23,6 +23,7 @@ from members.models import (
     Member,
     MembershipApplication,
     ShareOperation,
+    ShareTransferRequest,
     User,
 )
 from members.selectors import member_holding, sees_every_office
@@ -33,6 +34,8 @@ from members.services import (
     application_submit,
     capital_call_qr_svg,
     member_update_contact,
+    transfer_request_cancel,
+    transfer_request_submit,
 )
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
@@ -152,12 +155,44 @@ def membership(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shares(request: HttpRequest) -> HttpResponse:
-    member = _member(_user(request))
+    """My holding, my register lines, and the transfers I asked for (a new one from the form here)."""
+    user = _user(request)
+    member = _member(user)
     if member is None:
         return redirect("members:membership")
+    form = TransferRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_request_submit(seller=member, actor=user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your transfer request was sent to your advisor."))
+            return redirect("members:shares")
     operations = ShareOperation.objects.filter(member=member).select_related("counterpart").order_by("number")
-    context = {"member": member, "holding": member_holding(member=member), "operations": operations}
-    return render(request, "members/shares.html", context)
+    requests = ShareTransferRequest.objects.filter(seller=member).select_related("buyer", "operation")
+    context = {
+        "member": member,
+        "holding": member_holding(member=member),
+        "operations": operations,
+        "transfer_requests": requests,
+        "form": form,
+    }
+    return render(request, "members/shares.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def transfer_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    transfer = get_object_or_404(ShareTransferRequest.objects.select_related("seller"), pk=pk, seller__user=user)
+    try:
+        transfer_request_cancel(request=transfer, actor=user)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your transfer request was withdrawn."))
+    return redirect("members:shares")
 
 
 @login_required
@@ -210,6 +245,19 @@ def my_data(request: HttpRequest) -> HttpResponse:
         if member
         else [],
         "capital_calls": [model_to_dict(c, exclude=["member", "recorded_by"]) for c in member.capital_calls.all()]
+        if member
+        else [],
+        "share_transfer_requests": [
+            model_to_dict(t, exclude=["seller", "decided_by", "operation"])
+            | {"buyer": t.buyer.number, "requested_at": t.requested_at}
+            for t in ShareTransferRequest.objects.filter(seller=member).select_related("buyer")
+        ]
+        if member
+        else [],
+        "assignments": [
+            {"changed_at": a.changed_at, "office": a.office_after.name, "category": a.category_after}
+            for a in member.assignments.select_related("office_after")
+        ]
         if member
         else [],
     }
