@@ -6,6 +6,7 @@ idempotent: running it again changes nothing and loses nothing.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from importlib import import_module
 from importlib.util import find_spec
@@ -18,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from members.models import Office, Role, User
-from smartcoop.models import CooperativeEntity, SalaryPaymentRule
+from smartcoop.models import CooperativeEntity, MileageRate, SalaryPaymentRule
 
 DEMO_PASSWORD = "demo-smartcoop-2026"  # noqa: S105 - the demo's published password, never a real one
 # A fixed TOTP secret for the demo staff, so a reviewer can add it to an authenticator app once.
@@ -93,7 +94,7 @@ def demo_person(
 
 
 def seed(demo: Demo) -> None:
-    CooperativeEntity.objects.get_or_create(
+    entity, _created = CooperativeEntity.objects.get_or_create(
         country="BE",
         defaults={
             "name": "SmartCoop (démo)",
@@ -113,6 +114,9 @@ def seed(demo: Demo) -> None:
             "share_nominal_value": Decimal("30.00"),
         },
     )
+    # The annual ceiling from 1 July 2025 to 30 June 2026 (0.4449 EUR/km; Belgian payroll
+    # bureaus' publication of the federal rate); advisors enter the next one in the admin.
+    MileageRate.objects.get_or_create(entity=entity, valid_from=date(2025, 7, 1), defaults={"rate": Decimal("0.4449")})
     offices = {}
     for code, name, postal_code, city in OFFICES:
         offices[code], _ = Office.objects.get_or_create(

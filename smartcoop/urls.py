@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from activities.api import routes as activity_routes
 from members.api import MemberViewSet, MeView, MyMemberView, MySharesView, OfficeViewSet, TokenView
 from smartcoop.health import healthz
 
@@ -18,6 +19,7 @@ api_patterns = [
     path("members/me/", MyMemberView.as_view(), name="my-member"),
     path("members/me/shares/", MySharesView.as_view(), name="my-shares"),
     *router.urls,
+    *activity_routes,
 ]
 
 urlpatterns = [
@@ -27,5 +29,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_patterns, "api"))),
     path("ledger/", include("smartcoop.ledger.urls")),
+    path("activities/", include("activities.urls")),
     path("", include("members.urls")),
 ]

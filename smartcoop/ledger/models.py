@@ -138,7 +138,8 @@ class Leg(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "booking_date"], name="leg_account_date"),
-            models.Index(fields=["analytic", "booking_date"], name="leg_analytic_date"),
+            # An Activity's movements, newest first, a page at a time (keyset on date and transaction).
+            models.Index(fields=["analytic", "booking_date", "transaction"], name="leg_analytic_date_transaction"),
             # The journal is read in this order.
             models.Index(fields=["booking_date", "transaction"], name="leg_date_transaction"),
         ]

@@ -1,0 +1,5 @@
+"""Activities in the API."""
+
+from django.urls import URLPattern, URLResolver
+
+routes: list[URLPattern | URLResolver] = []
