@@ -49,8 +49,11 @@ def musician() -> Trade:
 
 @pytest.fixture
 def make_activity(holder: Member, advisor: User, musician: Trade) -> MakeActivity:
-    def make(name: str = "Studio Dubois", *, funds: Decimal = Decimal(0), holder: Member = holder) -> Activity:
-        activity = activity_create(name=name, holder=holder, trades=[musician], actor=holder.user)
+    default_holder = holder
+
+    def make(name: str = "Studio Dubois", *, funds: Decimal = Decimal(0), holder: Member | None = holder) -> Activity:
+        manager = holder or default_holder
+        activity = activity_create(name=name, holder=manager, trades=[musician], actor=manager.user)
         if funds:
             activity_income_record(
                 activity=activity,
