@@ -450,6 +450,7 @@ def shares_buy_back(
 
 # --- joining online -----------------------------------------------------------------------------
 
+
 def _check_office(actor: User, office_id: int) -> None:
     if sees_every_office(actor) or actor.office_id == office_id:
         return
