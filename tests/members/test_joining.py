@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from stdnum.be import ogm_vcs
 
 from members.models import (
@@ -17,6 +18,7 @@ from members.models import (
     MembershipApplication,
     MemberStatus,
     Office,
+    Role,
     ShareOperation,
     ShareOperationKind,
     User,
@@ -304,3 +306,19 @@ def test_decision_form_stands_outside_the_change_form(
     client.force_login(advisor)
     html = client.get(f"/admin/members/membershipapplication/{application.pk}/change/").content.decode()
     assert _not_nested(html, "decision-form")
+
+
+def test_accountants_read_capital_calls_but_cannot_record_a_payment(
+    client: Client, applicant: User, advisor: User, office: Office, cooperative, make_staff
+) -> None:
+    """The list is theirs to read; recording money is an advisor's act (the action needs change rights)."""
+    call = application_approve(
+        application=application_submit(user=applicant, data=data(office), document=None), actor=advisor
+    )
+    client.force_login(make_staff("compta@example.be", role=Role.ACCOUNTANT))
+    calls = reverse("admin:members_capitalcall_changelist")
+    assert client.get(calls).status_code == 200
+    client.post(calls, {"action": "record_payment_today", "_selected_action": [call.pk]})
+    call.refresh_from_db()
+    assert call.status == CapitalCallStatus.OPEN
+    assert member_holding(member=call.member) == 0
