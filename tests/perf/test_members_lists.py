@@ -38,6 +38,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from stdnum.be import nn
 
+from members.admin import MemberAdmin
 from members.identity import bic_for
 from members.models import (
     HOLDING_SIGN,
@@ -481,8 +482,8 @@ def test_members_lists(raw_connection: psycopg.Connection[Any]) -> None:
             f"{READS} timed requests after {WARM_UP} warm-up requests each, through django.test.Client in-process; "
             "app CPU ms: median CPU time of the Django process per request (PostgreSQL excluded); queries, "
             "SQL ms (their sum) and slowest SQL ms from one more request under CaptureQueriesContext",
-            f"admin: 100 rows a page; API: 50 rows a page; NN = a national register number typed "
-            f"{dotted(own.national_number)}",
+            f"admin: {MemberAdmin.list_per_page} rows a page; API: 50 rows a page; "
+            f"NN = a national register number typed {dotted(own.national_number)}",
             f"seed: generate {s['generate']:.1f} s, users {s['users']:.1f} s, members {s['members']:.1f} s, "
             f"register {s['register']:.1f} s, VACUUM (ANALYZE) {s['vacuum']:.1f} s; total {s['total']:.1f} s",
             server_description(raw_connection),
