@@ -22,6 +22,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from activities.models import Activity, ActivityHolder, ActivityThirdParty, HolderRole, ThirdParty
 from members.models import User
@@ -131,7 +132,7 @@ def activity_balance_series(
     *, activity: Activity, days: int = 365, today: date | None = None
 ) -> list[tuple[date, Decimal]]:
     """The available balance at the end of each day of the last `days` days (for the chart)."""
-    end = today or date.today()
+    end = today or timezone.localdate()
     start = end - timedelta(days=days - 1)
     rows = _available_rows(activity)
     before = rows.filter(booking_date__lt=start).aggregate(c=Sum("credit"), d=Sum("debit"))
@@ -181,6 +182,17 @@ def holder_role(*, activity: Activity, user: User | AnonymousUser) -> str | None
     if not user.is_authenticated:
         return None
     return ActivityHolder.objects.filter(activity=activity, member__user=user).values_list("role", flat=True).first()
+
+
+# Co-holders see the books; a worker only claims their own expenses (HolderRole's labels).
+BOOK_ROLES = (HolderRole.MANAGER, HolderRole.HOLDER)
+
+
+def sees_books(*, activity: Activity, user: User | AnonymousUser) -> bool:
+    """Figures, movements, purchases and transfers: for managers and co-holders, and staff within reach."""
+    if holder_role(activity=activity, user=user) in BOOK_ROLES:
+        return True
+    return activities_within_reach(user).filter(pk=activity.pk).exists()
 
 
 def manages(*, activity: Activity, user: User | AnonymousUser) -> bool:

@@ -31,3 +31,10 @@ def to_money(value: Decimal | int | str) -> Decimal:
 def is_cents(value: Decimal) -> bool:
     """True when `value` has no fraction of a cent (already rounded)."""
     return value == value.quantize(CENT)
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount as a person reads it in the active language: 1 234,56 EUR in French, 1,234.56 EUR in English."""
+    from django.utils.formats import number_format  # settings are read at call time, not at import
+
+    return f"{number_format(value, 2, force_grouping=True)} EUR"

@@ -44,6 +44,16 @@ DIALECTS = {
 _NAME_COLUMN = {"fr": "a.name_fr", "nl": "a.name_nl", "en": "a.name_en"}
 
 
+def csv_amount(value: Decimal, *, decimal_comma: bool) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def csv_text(value: str) -> str:
+    """Free text that a spreadsheet must not run: a memo typed "=HYPERLINK(...)" stays text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 class CsvLine:
     """A file-like object whose write returns the line: csv.writer then formats one row at a time."""
 
@@ -77,8 +87,7 @@ def journal_lines(
     writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
 
     def amount(value: Decimal) -> str:
-        text = f"{value:.2f}"
-        return text.replace(".", ",") if dialect.decimal_comma else text
+        return csv_amount(value, decimal_comma=dialect.decimal_comma)
 
     header = [
         _("Date"),
@@ -112,7 +121,7 @@ def journal_lines(
                     analytic or "",
                     amount(debit) if debit else "",
                     amount(credit) if credit else "",
-                    memo,
+                    csv_text(memo),
                 ]
             )
         after = (rows[-1][0], rows[-1][1], rows[-1][2])

@@ -54,7 +54,7 @@ BEGIN
         day := date '{start}' + ((i * 730) / {count});
         kind := i % 4;
         INSERT INTO ledger_transaction (key, booking_date, memo, actor_id, created_at, reverses_id)
-        VALUES ('bench:activity:' || i, day, 'Mouvement ' || i, NULL, now(), NULL)
+        VALUES ('bench:activity:{analytic}:' || i, day, 'Mouvement ' || i, NULL, now(), NULL)
         RETURNING id INTO header;
         IF kind = 0 THEN
             INSERT INTO ledger_leg (transaction_id, account_id, analytic_id, booking_date, debit, credit)

@@ -1,0 +1,221 @@
+"""The forms of the Activity pages: they read what was typed, the services judge it.
+
+A form checks only the shape of its input (a date, an amount with two decimals, a choice among
+the rows shown); whether the input is acceptable (an excluded trade, a VAT larger than the amount,
+a receipt that is not a PDF) is the service's decision, reported on the field it names by
+`smartcoop.forms.add_service_error`. So optional-looking fields (amount, receipt, invoice file) are
+optional here: the service knows when they are needed and says so in its own words.
+
+Amounts are DecimalFields with `localize`, so a member types 12,50 as on a Belgian receipt; they
+never pass through a float.
+"""
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import (
+    Activity,
+    ExpenseCategory,
+    PurchasePayee,
+    ThirdParty,
+    ThirdPartyKind,
+    Trade,
+    TradeAdmission,
+    TransferKind,
+)
+from activities.trade_catalogue import SECTORS
+from members.models import Member
+
+DOCUMENT_TYPES = "application/pdf,image/jpeg,image/png"
+
+
+def _amount_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=12,
+        decimal_places=2,
+        required=required,
+        localize=True,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _document_field(label: Any) -> forms.FileField:
+    return forms.FileField(
+        label=label, required=False, widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_TYPES})
+    )
+
+
+def _sector_name(code: str) -> str:
+    fr, nl, en = SECTORS.get(code, (code, code, code))
+    return {"nl": nl, "en": en}.get((get_language() or "fr")[:2], fr)
+
+
+@dataclass(frozen=True)
+class TradeChoice:
+    trade: Trade
+    checked: bool
+
+    @property
+    def excluded(self) -> bool:
+        return self.trade.admission == TradeAdmission.EXCLUDED
+
+    @property
+    def on_approval(self) -> bool:
+        return self.trade.admission == TradeAdmission.ON_APPROVAL
+
+
+@dataclass(frozen=True)
+class TradeGroup:
+    sector: str
+    name: str
+    choices: list[TradeChoice]
+
+    @property
+    def any_checked(self) -> bool:
+        return any(choice.checked for choice in self.choices)
+
+
+class ActivityForm(forms.Form):
+    name = forms.CharField(label=_("Name of the Activity"), max_length=200)
+    description = forms.CharField(
+        label=_("What the Activity does"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # Every trade is a valid choice here, excluded ones too: the service refuses those with the reason.
+    trades = forms.ModelMultipleChoiceField(
+        label=_("Trades practised, from the trade register"),
+        queryset=Trade.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def trade_groups(self) -> list[TradeGroup]:
+        """The register grouped by sector (in the register's order), each trade with its admission."""
+        chosen = {str(value) for value in (self["trades"].value() or [])}
+        by_sector: dict[str, list[TradeChoice]] = {}
+        queryset: QuerySet[Trade] = self.fields["trades"].queryset  # type: ignore[attr-defined]
+        for trade in queryset:
+            by_sector.setdefault(trade.sector, []).append(TradeChoice(trade, str(trade.pk) in chosen))
+        order = list(SECTORS)
+        return [
+            TradeGroup(sector, _sector_name(sector), sorted(choices, key=lambda c: c.trade.name.casefold()))
+            for sector, choices in sorted(
+                by_sector.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
+            )
+        ]
+
+
+class ThirdPartyForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=ThirdPartyKind.choices, initial=ThirdPartyKind.COMPANY, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = forms.CharField(
+        label=_("Country"), max_length=2, initial="BE", help_text=_("Two-letter code: BE, FR, NL, DE...")
+    )
+    language = forms.ChoiceField(
+        label=_("Language of invoices and reminders"),
+        choices=cast(list[tuple[str, str]], ThirdParty._meta.get_field("language").choices),
+    )
+    email = forms.EmailField(label=_("E-mail for invoices"), required=False)
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=30,
+        required=False,
+        help_text=_("Required for a Belgian company: BE0123.456.789. Leave empty for a private person."),
+    )
+    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), initial=30)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = (get_language() or "fr")[:2]
+        self.fields["language"].initial = language if language in ("fr", "nl", "en") else "fr"
+
+
+class ExpenseClaimForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title of the claim"), max_length=200, help_text=_("For example: Tour of March, Ghent fair")
+    )
+
+
+class ExpenseLineForm(forms.Form):
+    spent_on = _date_field(_("Date"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ExpenseCategory.objects.all())
+    description = forms.CharField(label=_("Description"), max_length=200)
+    amount = _amount_field(_("Amount incl. VAT (EUR)"), required=False)
+    vat = _amount_field(_("Of which VAT (EUR)"), required=False, help_text=_("0 when the receipt shows no VAT."))
+    kilometres = forms.DecimalField(
+        label=_("Kilometres driven"),
+        max_digits=7,
+        decimal_places=1,
+        required=False,
+        localize=True,
+        help_text=_("For a trip with your own vehicle: the amount is the official rate per km of its date."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    receipt = _document_field(_("Receipt (PDF, JPEG or PNG, at most 10 MB)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category: forms.ModelChoiceField[ExpenseCategory] = self.fields["category"]  # type: ignore[assignment]
+        # Read by the page's small script to show only the fields a trip needs; without it, all show.
+        self.mileage_ids = [
+            str(pk) for pk in ExpenseCategory.objects.filter(is_mileage=True).values_list("pk", flat=True)
+        ]
+        category.widget.attrs["data-mileage"] = " ".join(self.mileage_ids)
+
+
+class HolderChoiceField(forms.ModelChoiceField[Member]):
+    def label_from_instance(self, obj: Member) -> str:
+        return obj.display_name
+
+
+class PurchaseForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=ThirdParty.objects.none())
+    supplier_reference = forms.CharField(label=_("Supplier's invoice number"), max_length=60)
+    invoice_date = _date_field(_("Invoice date"))
+    due_date = _date_field(_("Due date"))
+    # A trip by car is an expense claim, never a supplier's invoice.
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ExpenseCategory.objects.filter(is_mileage=False))
+    description = forms.CharField(label=_("Description"), max_length=200)
+    amount = _amount_field(_("Amount incl. VAT (EUR)"))
+    vat = _amount_field(_("Of which VAT (EUR)"), required=False)
+    payee = forms.ChoiceField(
+        label=_("Who is paid"), choices=PurchasePayee.choices, initial=PurchasePayee.SUPPLIER, widget=forms.RadioSelect
+    )
+    advanced_by = HolderChoiceField(
+        label=_("Holder who advanced the payment"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("Only when a holder paid the supplier and is to be reimbursed."),
+    )
+    file = _document_field(_("The supplier's invoice (PDF, JPEG or PNG, at most 10 MB)"))
+
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        supplier: forms.ModelChoiceField[ThirdParty] = self.fields["supplier"]  # type: ignore[assignment]
+        supplier.queryset = ThirdParty.objects.filter(activity_links__activity=activity).order_by("name")
+        advanced_by: HolderChoiceField = self.fields["advanced_by"]  # type: ignore[assignment]
+        advanced_by.queryset = Member.objects.filter(activities=activity).order_by("last_name", "first_name")
+
+
+class TransferForm(forms.Form):
+    destination_code = forms.CharField(
+        label=_("Code of the receiving Activity"), max_length=20, help_text=_("For example: A000123")
+    )
+    kind = forms.ChoiceField(label=_("Kind of transfer"), choices=TransferKind.choices, widget=forms.RadioSelect)
+    amount = _amount_field(_("Amount (EUR)"))
+    description = forms.CharField(label=_("What it is for"), max_length=200)

@@ -1,0 +1,489 @@
+"""Espace membre pages of Activities: my Activities, their books, clients, expenses, purchases, transfers.
+
+Every page starts from what the member holds (`activities_of`): an Activity, claim or file they do
+not reach is a 404, never a 403 that would confirm it exists. A write validates a form, calls one
+service, and shows the service's ApplicationError on the field it names (status 400, nothing
+changed) or redirects with a message.
+
+The books (figures, chart, movements, CSV, purchases, transfers) are for the Activity's managers
+and co-holders; a worker, whose role is to claim their own expenses, sees the Activity, its trades
+and clients, and only their own claims.
+
+The Activity page costs a fixed number of queries whatever the Activity's history: movements come
+a page at a time by keyset, the other lists are the latest LATEST rows read with their relations,
+and the figures of a whole list of Activities are read in one query.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files import File
+from django.core.paginator import Paginator
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from activities.charts import balance_chart
+from activities.forms import (
+    ActivityForm,
+    ExpenseClaimForm,
+    ExpenseLineForm,
+    PurchaseForm,
+    ThirdPartyForm,
+    TransferForm,
+)
+from activities.models import (
+    Activity,
+    ActivityHolder,
+    ActivityThirdParty,
+    ActivityTransfer,
+    ClaimStatus,
+    ExpenseClaim,
+    ExpenseLine,
+    HolderRole,
+    Purchase,
+)
+from activities.selectors import (
+    BOOK_ROLES,
+    activities_books,
+    activities_of,
+    activity_all_movements,
+    activity_balance_series,
+    activity_books,
+    activity_movements,
+    holder_role,
+    manages,
+    third_parties_of,
+)
+from activities.services import (
+    ExpenseLineData,
+    PurchaseData,
+    ThirdPartyData,
+    activity_create,
+    activity_transfer_request,
+    expense_claim_create,
+    expense_claim_submit,
+    expense_claim_total,
+    expense_line_add,
+    expense_line_remove,
+    purchase_submit,
+    staff_reaches,
+    third_party_add,
+)
+from members.models import Member, User
+from smartcoop.errors import ApplicationError
+from smartcoop.forms import add_service_error
+from smartcoop.ledger.exports import DIALECTS, CsvLine, JournalFormat, csv_amount, csv_text
+from smartcoop.money import ZERO
+from smartcoop.uploads import DOCUMENT_SIGNATURES
+
+PAGE = 50
+LATEST = 20
+CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+# A bigint: a larger transaction id in a hand-typed cursor would be a database error, not a page.
+MAX_ID = 2**63 - 1
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # every view here is behind login_required
+    return user
+
+
+def _held(user: User, code: str) -> Activity:
+    activity: Activity = get_object_or_404(activities_of(user), code=code)
+    return activity
+
+
+def _status(form: Any) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _cursor(raw: str | None) -> tuple[date, int] | None:
+    """`YYYY-MM-DD_<transaction id>` from the "older movements" link; anything else is the first page."""
+    day, _sep, transaction_id = (raw or "").partition("_")
+    try:
+        cursor = date.fromisoformat(day), int(transaction_id)
+    except ValueError:
+        return None
+    return cursor if 0 < cursor[1] <= MAX_ID else None
+
+
+def _sum(field: str) -> Coalesce:
+    return Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+# --- my Activities ----------------------------------------------------------------------------
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    role = ActivityHolder.objects.filter(activity=OuterRef("pk"), member__user=user).values("role")[:1]
+    activities = list(activities_of(user).annotate(my_role=Subquery(role)).order_by("code"))
+    with_books: list[Activity] = [activity for activity in activities if activity.my_role in BOOK_ROLES]
+    books = activities_books(activities=with_books) if with_books else {}
+    rows = [
+        {"activity": activity, "role": HolderRole(activity.my_role).label, "books": books.get(activity.pk)}
+        for activity in activities
+    ]
+    return render(request, "activities/list.html", {"rows": rows})
+
+
+@login_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    member = Member.objects.filter(user=user).first()
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if member is None:
+            form.add_error(None, _("Only a member of the cooperative can open an Activity: join it first."))
+        else:
+            try:
+                activity = activity_create(
+                    name=data["name"],
+                    holder=member,
+                    trades=list(data["trades"]),
+                    actor=user,
+                    description=data["description"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("The Activity %(code)s is open. You are its manager.") % {"code": activity.code}
+                )
+                return redirect("activities:detail", code=activity.code)
+    context = {"form": form, "member": member}
+    return render(request, "activities/create.html", context, status=_status(form))
+
+
+@login_required
+def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    activity = _held(user, code)
+    holders = sorted(
+        activity.holders.select_related("member").order_by("member__last_name", "member_id"),
+        key=lambda holder: HolderRole.values.index(holder.role),  # managers first
+    )
+    role = next((holder.role for holder in holders if holder.member.user_id == user.pk), None)
+    sees_books = role in BOOK_ROLES
+    claims = activity.expense_claims.select_related("worker").annotate(total=_sum("lines__amount"))
+    if not sees_books:
+        claims = claims.filter(worker__user=user)
+    partners = ActivityThirdParty.objects.filter(activity=activity).select_related("third_party").order_by("-since")
+    context: dict[str, Any] = {
+        "activity": activity,
+        "role": role,
+        "sees_books": sees_books,
+        "holders": holders,
+        "trades": list(activity.trade_links.select_related("trade").order_by("trade__name_fr")),
+        "partners": list(partners[: LATEST + 1]),
+        "claims": list(claims[: LATEST + 1]),
+        "latest": LATEST,
+    }
+    if sees_books:
+        before = _cursor(request.GET.get("before"))
+        rows = activity_movements(activity=activity, before=before, limit=PAGE + 1)
+        movements = rows[:PAGE]
+        last = movements[-1] if len(rows) > PAGE else None
+        transfers = ActivityTransfer.objects.filter(Q(source=activity) | Q(destination=activity))
+        context |= {
+            "books": activity_books(activity=activity),
+            "chart": balance_chart(
+                activity_balance_series(activity=activity, days=365, today=timezone.localdate()),
+                element_id=f"chart-{activity.code}",
+            ),
+            "movements": movements,
+            "paged": before is not None,
+            "older": f"{last.booking_date.isoformat()}_{last.transaction_id}" if last else None,
+            "purchases": list(activity.purchases.select_related("supplier")[: LATEST + 1]),
+            "transfers": list(transfers.select_related("source", "destination")[: LATEST + 1]),
+        }
+    return render(request, "activities/detail.html", context)
+
+
+@login_required
+def movements_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
+    user = _user(request)
+    activity = _held(user, code)
+    if holder_role(activity=activity, user=user) not in BOOK_ROLES:
+        raise Http404
+    dialect = DIALECTS[JournalFormat.EXCEL_BE]
+    writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
+    # Read now, in the request's language: the body is written after the view has returned.
+    header = [_("Date"), _("Description"), _("Available"), _("Committed"), _("Incoming"), _("Ledger key")]
+
+    def lines() -> Iterator[str]:
+        first = writer.writerow(header)
+        yield ("\ufeff" + first) if dialect.bom else first
+        for movement in activity_all_movements(activity=activity):
+            yield writer.writerow(
+                [
+                    movement.booking_date.strftime(dialect.date_format),
+                    csv_text(movement.memo),
+                    csv_amount(movement.available, decimal_comma=dialect.decimal_comma),
+                    csv_amount(movement.committed, decimal_comma=dialect.decimal_comma),
+                    csv_amount(movement.incoming, decimal_comma=dialect.decimal_comma),
+                    csv_text(movement.key),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"{activity.code}_movements_{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- clients and suppliers --------------------------------------------------------------------
+
+
+@login_required
+def third_party_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    activity = _held(user, code)
+    form = ThirdPartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            third_party = third_party_add(activity=activity, data=ThirdPartyData(**form.cleaned_data), actor=user)
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now a client or supplier of %(code)s.") % {"name": third_party.name, "code": code},
+            )
+            return redirect("activities:detail", code=activity.code)
+    return render(
+        request, "activities/third_party_form.html", {"activity": activity, "form": form}, status=_status(form)
+    )
+
+
+@login_required
+def clients(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    mine = ActivityThirdParty.objects.filter(activity__in=activities_of(user)).select_related("activity")
+    third_parties = (
+        third_parties_of(user)
+        .order_by("name", "pk")
+        .prefetch_related(Prefetch("activity_links", queryset=mine.order_by("activity__code"), to_attr="my_links"))
+    )
+    page = Paginator(third_parties, 100).get_page(request.GET.get("page"))
+    return render(request, "activities/clients.html", {"page": page})
+
+
+# --- expense claims ---------------------------------------------------------------------------
+
+
+@login_required
+def claim_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    activity = _held(user, code)
+    form = ExpenseClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = expense_claim_create(activity=activity, title=form.cleaned_data["title"], actor=user)
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your claim is a draft: add your expenses, then submit it."))
+            return redirect("activities:claim_detail", pk=claim.pk)
+    return render(request, "activities/claim_form.html", {"activity": activity, "form": form}, status=_status(form))
+
+
+def _own_claim(user: User, pk: int) -> ExpenseClaim:
+    lines = Prefetch("lines", queryset=ExpenseLine.objects.select_related("category"))
+    claim: ExpenseClaim = get_object_or_404(
+        ExpenseClaim.objects.select_related("activity", "worker").prefetch_related(lines), pk=pk, worker__user=user
+    )
+    return claim
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The worker's claim: its lines and totals, and while a draft, the form adding an expense."""
+    user = _user(request)
+    claim = _own_claim(user, pk)
+    form = ExpenseLineForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            expense_line_add(
+                claim=claim,
+                data=ExpenseLineData(
+                    spent_on=data["spent_on"],
+                    category=data["category"],
+                    description=data["description"],
+                    amount=data["amount"] if data["amount"] is not None else ZERO,
+                    vat=data["vat"] if data["vat"] is not None else ZERO,
+                    kilometres=data["kilometres"],
+                ),
+                receipt=data["receipt"],
+                actor=user,
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The expense was added to the claim."))
+            return redirect("activities:claim_detail", pk=claim.pk)
+    lines = list(claim.lines.all())
+    context = {
+        "claim": claim,
+        "lines": lines,
+        "total": expense_claim_total(claim=claim),
+        "total_vat": sum((line.vat for line in lines), ZERO),
+        "is_draft": claim.status == ClaimStatus.DRAFT,
+        "form": form,
+    }
+    return render(request, "activities/claim_detail.html", context, status=_status(form))
+
+
+@login_required
+@require_POST
+def claim_line_remove(request: HttpRequest, line_pk: int) -> HttpResponse:
+    user = _user(request)
+    line = get_object_or_404(ExpenseLine.objects.select_related("claim__worker"), pk=line_pk, claim__worker__user=user)
+    try:
+        expense_line_remove(line=line, actor=user)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The expense was removed from the claim."))
+    return redirect("activities:claim_detail", pk=line.claim_id)
+
+
+@login_required
+@require_POST
+def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    claim = get_object_or_404(ExpenseClaim, pk=pk, worker__user=user)
+    try:
+        expense_claim_submit(claim=claim, actor=user)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your claim was sent to your advisor."))
+    return redirect("activities:claim_detail", pk=claim.pk)
+
+
+def _attachment(file: File[bytes]) -> FileResponse:
+    """A stored upload as a download, typed by its content (checked when uploaded), never by its name."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    head = handle.read(16)
+    handle.seek(0)
+    kind = next((kind for signature, kind in DOCUMENT_SIGNATURES.items() if head.startswith(signature)), None)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=PurePath(file.name or "document").name,
+        content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def receipt(request: HttpRequest, line_pk: int) -> FileResponse:
+    """A receipt, to the worker who claimed it, the Activity's managers and the staff of its office."""
+    user = _user(request)
+    line = get_object_or_404(ExpenseLine.objects.select_related("claim__worker", "claim__activity"), pk=line_pk)
+    activity = line.claim.activity
+    allowed = (
+        line.claim.worker.user_id == user.pk or manages(activity=activity, user=user) or staff_reaches(user, activity)
+    )
+    if not allowed or not line.receipt:
+        raise Http404
+    return _attachment(line.receipt)
+
+
+# --- purchases and transfers ------------------------------------------------------------------
+
+
+@login_required
+def purchase_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    activity = _held(user, code)
+    form = PurchaseForm(request.POST or None, request.FILES or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            purchase_submit(
+                activity=activity,
+                supplier=data["supplier"],
+                data=PurchaseData(
+                    supplier_reference=data["supplier_reference"],
+                    invoice_date=data["invoice_date"],
+                    due_date=data["due_date"],
+                    category=data["category"],
+                    description=data["description"],
+                    amount=data["amount"],
+                    vat=data["vat"] if data["vat"] is not None else ZERO,
+                    payee=data["payee"],
+                    advanced_by=data["advanced_by"],
+                ),
+                file=data["file"],
+                actor=user,
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The purchase was sent to your advisor for approval."))
+            return redirect("activities:detail", code=activity.code)
+    return render(request, "activities/purchase_form.html", {"activity": activity, "form": form}, status=_status(form))
+
+
+@login_required
+def purchase_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A supplier's invoice, to those who see the Activity's books, who submitted it, and its office's staff."""
+    user = _user(request)
+    purchase = get_object_or_404(Purchase.objects.select_related("activity"), pk=pk)
+    activity = purchase.activity
+    allowed = (
+        purchase.submitted_by_id == user.pk
+        or holder_role(activity=activity, user=user) in BOOK_ROLES
+        or staff_reaches(user, activity)
+    )
+    if not allowed or not purchase.file:
+        raise Http404
+    return _attachment(purchase.file)
+
+
+@login_required
+def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    activity = _held(user, code)
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = activity_transfer_request(
+                source=activity,
+                destination_code=data["destination_code"],
+                kind=data["kind"],
+                amount=data["amount"],
+                description=data["description"],
+                actor=user,
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The transfer to %(code)s is asked for; it is made once an advisor approves it.")
+                % {"code": transfer.destination.code},
+            )
+            return redirect("activities:detail", code=activity.code)
+    return render(request, "activities/transfer_form.html", {"activity": activity, "form": form}, status=_status(form))
