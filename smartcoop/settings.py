@@ -282,6 +282,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status` or `kind`: each enum gets its domain name, not a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityStatusEnum": "activities.models.ActivityStatus",
+        "ClaimStatusEnum": "activities.models.ClaimStatus",
+        "PurchaseStatusEnum": "activities.models.PurchaseStatus",
+        "TransferStatusEnum": "activities.models.TransferStatus",
+        "TradeApprovalEnum": "activities.models.TradeApproval",
+        "ThirdPartyKindEnum": "activities.models.ThirdPartyKind",
+        "TransferKindEnum": "activities.models.TransferKind",
+        "MemberStatusEnum": "members.models.MemberStatus",
+        "PersonKindEnum": "members.models.PersonKind",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
