@@ -23,7 +23,6 @@ from decimal import Decimal
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from stdnum import get_cc_module
 from stdnum.be import vat as be_vat
@@ -60,7 +59,7 @@ from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, Not
 from smartcoop.ledger.models import AnalyticAccount, Transaction
 from smartcoop.ledger.services import LegSpec, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity, MileageRate
-from smartcoop.money import MAX_AMOUNT, ZERO, is_cents, to_money
+from smartcoop.money import MAX_AMOUNT, ZERO, amount_text, is_cents, to_money
 from smartcoop.uploads import check_document
 
 # PCMN: 400 clients, 411 VAT recoverable, 440 suppliers, 489 other debts (owed to a worker),
@@ -69,10 +68,6 @@ RECEIVABLE, VAT_RECOVERABLE, SUPPLIERS, OWED_TO_WORKER, BANK = "400", "411", "44
 SERVICES_RECEIVED, BUDGET_GIVEN, CONTRIBUTION_CHARGE = "6180", "6181", "6190"
 SERVICES_PROVIDED, BUDGET_RECEIVED, CONTRIBUTION_INCOME = "7480", "7481", "7490"
 INCOME_ACCOUNTS = {"subsidy": "740", "other": "743"}
-
-
-def _amount_text(value: Decimal) -> str:
-    return f"{number_format(value, 2, force_grouping=True)} EUR"
 
 
 def _money(value: Decimal, *, field: str, allow_zero: bool = False) -> Decimal:
@@ -136,9 +131,9 @@ def _refuse_overspending(activity: Activity, amount: Decimal, what: str) -> None
             )
             % {
                 "activity": activity,
-                "available": _amount_text(available),
+                "available": amount_text(available),
                 "what": what,
-                "amount": _amount_text(amount),
+                "amount": amount_text(amount),
             }
         )
 
@@ -313,7 +308,7 @@ def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, ac
         locked.reason = reason.strip()
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.save(update_fields=["approval", "reason", "decided_by", "decided_at"])
-        _event(link.activity, "trade_decided", actor, trade=locked.trade_id, approval=locked.approval)
+        _event(link.activity, "trade_decided", actor, trade=link.trade.code, approval=locked.approval)
         return locked
 
 
@@ -359,9 +354,9 @@ def activity_set_status(*, activity: Activity, status: str, reason: str, actor: 
                         "%(incoming)s incoming."
                     )
                     % {
-                        "available": _amount_text(books.available),
-                        "committed": _amount_text(books.committed),
-                        "incoming": _amount_text(books.incoming),
+                        "available": amount_text(books.available),
+                        "committed": amount_text(books.committed),
+                        "incoming": amount_text(books.incoming),
                     }
                 )
         before = locked.status
@@ -512,6 +507,11 @@ def _own_draft(claim: ExpenseClaim, actor: User) -> None:
         raise ConflictError(_("This claim was submitted: it can no longer change."))
 
 
+def _locked_draft(claim: ExpenseClaim, actor: User) -> None:
+    """Checked again on the locked row: a submission committed since `claim` was read wins."""
+    _own_draft(ExpenseClaim.objects.select_for_update().select_related("worker").get(pk=claim.pk), actor)
+
+
 def _mileage_rate(claim: ExpenseClaim, on: date) -> Decimal:
     rate = (
         MileageRate.objects.filter(entity_id=claim.activity.entity_id, valid_from__lte=on)
@@ -565,16 +565,20 @@ def expense_line_add(
         kilometres=kilometres,
         rate=rate,
     )
-    if receipt is not None:
-        line.receipt.save(receipt.name or "receipt", receipt, save=False)
-    line.save()
+    with transaction.atomic():
+        _locked_draft(claim, actor)
+        if receipt is not None:
+            line.receipt.save(receipt.name or "receipt", receipt, save=False)
+        line.save()
     return line
 
 
 def expense_line_remove(*, line: ExpenseLine, actor: User) -> None:
     _own_draft(line.claim, actor)
-    line.receipt.delete(save=False)
-    line.delete()
+    with transaction.atomic():
+        _locked_draft(line.claim, actor)
+        line.receipt.delete(save=False)
+        line.delete()
 
 
 def expense_claim_submit(*, claim: ExpenseClaim, actor: User) -> ExpenseClaim:
@@ -720,6 +724,9 @@ def purchase_submit(
     if data.due_date < data.invoice_date:
         message = _("The due date cannot be before the invoice date.")
         raise InvalidInput(message, fields={"due_date": [message]})
+    if data.category.is_mileage:
+        message = _("Trips paid per kilometre are claimed in an expense claim, not as a purchase.")
+        raise InvalidInput(message, fields={"category": [message]})
     if data.payee not in PurchasePayee.values:
         message = _("Say who is paid.")
         raise InvalidInput(message, fields={"payee": [message]})
@@ -874,7 +881,7 @@ def activity_transfer_request(
     if amount > available:  # told now; checked again, under lock, at approval
         message = _("%(activity)s has %(available)s available.") % {
             "activity": source,
-            "available": _amount_text(available),
+            "available": amount_text(available),
         }
         raise InvalidInput(message, fields={"amount": [message]})
     return ActivityTransfer.objects.create(
@@ -943,6 +950,8 @@ def activity_income_record(
 ) -> Transaction:
     """Money received on the bank for the Activity outside an invoice: a subsidy, a sponsorship, a gift."""
     _require_staff(actor, activity)
+    if activity.status == ActivityStatus.CLOSED:
+        raise ConflictError(_("The Activity %(code)s is closed.") % {"code": activity.code})
     amount = _money(amount, field="amount")
     if source not in INCOME_ACCOUNTS:
         message = _("Choose where the money comes from.")
@@ -950,6 +959,9 @@ def activity_income_record(
     if not memo.strip():
         message = _("Say where the money comes from.")
         raise InvalidInput(message, fields={"memo": [message]})
+    if received_on > timezone.localdate():
+        message = _("Money cannot be received at a future date.")
+        raise InvalidInput(message, fields={"received_on": [message]})
     return ledger_post(
         key=key,
         date=received_on,
@@ -990,7 +1002,7 @@ def _contribution_post(
         key=key,
         date=booked_on,
         memo=_("Cooperative contribution %(rate)s on %(base)s")
-        % {"rate": f"{contribution_rate(activity=activity, on=on) * 100:.2f} %", "base": _amount_text(base)},
+        % {"rate": f"{contribution_rate(activity=activity, on=on) * 100:.2f} %", "base": amount_text(base)},
         legs=[debit(CONTRIBUTION_CHARGE, amount, activity.analytic), credit(CONTRIBUTION_INCOME, amount)],
         actor=actor,
     )

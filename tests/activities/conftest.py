@@ -12,7 +12,6 @@ from activities.services import activity_create, activity_income_record
 from members.models import Member, Office, Role, User
 from members.services import shares_issue
 from smartcoop.models import CooperativeEntity, MileageRate
-from tests.members.conftest import cooperative, make_member, office  # noqa: F401 -- shared fixtures
 
 _keys = count(1)
 DAY = date(2026, 3, 2)

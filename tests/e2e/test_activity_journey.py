@@ -21,9 +21,9 @@ from activities.selectors import activity_books
 from activities.services import activity_income_record
 from members.models import Member, Office, User
 from members.services import shares_issue
+from smartcoop.models import CooperativeEntity
 from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
 from tests.e2e.test_membership_journey import ADVISOR_EMAIL, exact_url, log_in, log_in_to_admin, url_of
-from tests.members.conftest import cooperative, make_member, office  # noqa: F401  # fixtures
 
 SUBSIDY = Decimal("1000.00")
 
@@ -35,13 +35,13 @@ def media_root(settings: LazySettings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def advisor(make_staff, office: Office) -> User:  # noqa: F811  # `office` is the members' fixture
+def advisor(make_staff, office: Office) -> User:
     user: User = make_staff(ADVISOR_EMAIL, office=office, language="en")
     return user
 
 
 @pytest.fixture
-def musician_member(make_member, advisor: User) -> Member:  # noqa: F811  # the fixture imported above
+def musician_member(make_member, advisor: User) -> Member:
     member: Member = make_member("Amélie", "Dubois")
     User.objects.filter(pk=member.user_id).update(language="en")
     shares_issue(member=member, quantity=1, on=date(2026, 1, 6), key="e2e:share", actor=advisor)
@@ -116,7 +116,7 @@ def approve_claim(admin: Page, live_server, claim: ExpenseClaim) -> None:
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_member_opens_an_activity_claims_an_expense_advisor_approves_and_the_books_show_it(
-    cooperative,  # noqa: F811  # the fixture imported above
+    cooperative: CooperativeEntity,
     musician_member: Member,
     advisor: User,
     media_root: Path,

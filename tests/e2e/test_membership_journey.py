@@ -33,9 +33,10 @@ from members.models import (
     ShareOperationKind,
     User,
 )
+from smartcoop.models import CooperativeEntity
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
-from tests.members.conftest import cooperative, national_number  # noqa: F401  # `cooperative` is a fixture
+from tests.members.conftest import national_number
 
 APPLICANT_EMAIL = "elise.lambert@example.be"
 ADVISOR_EMAIL = "sophie.advisor@example.be"
@@ -201,7 +202,7 @@ def identity_pdf(tmp_path: Path) -> Path:
 # chart of accounts (an issue of shares is posted to the ledger) come from migrations.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_applicant_joins_advisor_approves_payment_issues_shares_and_certificate_is_downloaded(
-    cooperative,  # noqa: F811  # the fixture imported above
+    cooperative: CooperativeEntity,
     liege: Office,
     applicant: User,
     advisor: User,
