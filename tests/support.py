@@ -1,6 +1,10 @@
 """Helpers for tests that start real processes against the suite's own databases."""
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -25,3 +29,29 @@ def child_environment(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"SMARTCOOP_ENV": "test", "DATABASE_URL": test_database_url(), **extra})
     return env
+
+
+@contextmanager
+def celery_worker(name: str) -> Iterator[subprocess.Popen[str]]:
+    """A real Celery worker process on the suite's Redis and test database, stopped on exit."""
+    from smartcoop.celery import app
+
+    app.control.purge()  # leftovers of an interrupted run must not be what a test sees
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "--pool", "solo", "-l", "INFO",
+         "--without-mingle", "--without-gossip", "-n", f"{name}@%h"],
+        cwd=ROOT,
+        env=child_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

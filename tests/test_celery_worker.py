@@ -1,37 +1,21 @@
 """A real Celery worker process consumes a task from Redis and writes to PostgreSQL."""
 
 import subprocess
-import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 
-from smartcoop.celery import app
 from smartcoop.models import WorkerHeartbeat
 from smartcoop.tasks import worker_heartbeat
-from tests.support import ROOT, child_environment
+from tests.support import celery_worker
 
 
 @pytest.fixture
-def worker(transactional_db: None):
-    app.control.purge()  # leftovers of an interrupted run must not satisfy this test
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "--pool", "solo", "-l", "INFO",
-         "--without-mingle", "--without-gossip", "-n", "test-worker@%h"],
-        cwd=ROOT,
-        env=child_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def worker(transactional_db: None) -> Iterator[subprocess.Popen[str]]:
+    with celery_worker("test-worker") as process:
+        yield process
 
 
 def test_worker_process_takes_task_from_redis_and_writes_to_postgres(worker: subprocess.Popen[str]) -> None:

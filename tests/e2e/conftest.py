@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import LazySettings
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
@@ -85,6 +86,23 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def advisor_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A second browser, as far as the server can tell: the advisor's own cookies and session."""
+    context = browser.new_context(locale="en-US", timezone_id="Europe/Brussels")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def media_root(settings: LazySettings, tmp_path: Path) -> Path:
+    # Uploaded documents are written for real: into a temporary directory, not the project's.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.hookimpl(wrapper=True)

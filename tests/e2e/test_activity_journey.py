@@ -7,14 +7,12 @@ English msgids; amounts and codes come from the database.
 """
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import LazySettings
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from activities.models import Activity, ClaimStatus, ExpenseClaim
 from activities.selectors import activity_books
@@ -22,16 +20,9 @@ from activities.services import activity_income_record
 from members.models import Member, Office, User
 from members.services import shares_issue
 from smartcoop.models import CooperativeEntity
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
 from tests.e2e.test_membership_journey import ADVISOR_EMAIL, exact_url, log_in, log_in_to_admin, url_of
 
 SUBSIDY = Decimal("1000.00")
-
-
-@pytest.fixture
-def media_root(settings: LazySettings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture
@@ -47,15 +38,6 @@ def musician_member(make_member, advisor: User) -> Member:
     shares_issue(member=member, quantity=1, on=date(2026, 1, 6), key="e2e:share", actor=advisor)
     member.refresh_from_db()
     return member
-
-
-@pytest.fixture
-def advisor_context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="en-US", timezone_id="Europe/Brussels")
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    yield context
-    context.close()
 
 
 @pytest.fixture

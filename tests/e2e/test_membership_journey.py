@@ -11,15 +11,13 @@ database.
 import io
 import re
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from django.conf import LazySettings
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from members.models import (
@@ -35,7 +33,6 @@ from members.models import (
 )
 from smartcoop.models import CooperativeEntity
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
 from tests.members.conftest import national_number
 
 APPLICANT_EMAIL = "elise.lambert@example.be"
@@ -157,13 +154,6 @@ def download_certificate(page: Page, live_server, member: Member, directory: Pat
 
 
 @pytest.fixture
-def media_root(settings: LazySettings, tmp_path: Path) -> Path:
-    # The identity document is uploaded for real: into a temporary directory, not the project's.
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
-
-
-@pytest.fixture
 def liege(db: None) -> Office:
     return Office.objects.create(code="liege", name="Liège", city="Liège")
 
@@ -178,16 +168,6 @@ def applicant(make_user) -> User:
 def advisor(make_staff, liege: Office) -> User:
     user: User = make_staff(ADVISOR_EMAIL, office=liege, language="en")
     return user
-
-
-@pytest.fixture
-def advisor_context(browser: Browser) -> Iterator[BrowserContext]:
-    """A second browser, as far as the server can tell: the advisor's own cookies and session."""
-    context = browser.new_context(locale="en-US", timezone_id="Europe/Brussels")
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    yield context
-    context.close()
 
 
 @pytest.fixture

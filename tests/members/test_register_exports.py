@@ -3,7 +3,6 @@
 import io
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -20,9 +19,8 @@ from pypdf import PdfReader
 from members.models import Member, Office, RegisterCounter, RegisterExport, RegisterExportStatus, Role, User
 from members.services import register_export_build, register_export_request, shares_issue
 from members.tasks import build_register_export
-from smartcoop.celery import app
 from smartcoop.errors import InvalidInput, PermissionDeniedError
-from tests.support import ROOT, child_environment
+from tests.support import ROOT, celery_worker
 
 JAN, MAR = date(2026, 1, 10), date(2026, 3, 1)
 
@@ -194,24 +192,8 @@ def test_seeing_every_office_is_not_enough_to_print(client: Client, advisor: Use
 
 @pytest.fixture
 def worker(transactional_db: None) -> Iterator[subprocess.Popen[str]]:
-    """A Celery worker process on the suite's Redis and test database (as in tests/test_celery_worker.py)."""
-    app.control.purge()  # leftovers of an interrupted run must not be what this test sees
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "--pool", "solo", "-l", "INFO",
-         "--without-mingle", "--without-gossip", "-n", "register-export-worker@%h"],
-        cwd=ROOT,
-        env=child_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with celery_worker("register-export-worker") as process:
+        yield process
 
 
 @pytest.mark.django_db(transaction=True)
