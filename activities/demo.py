@@ -325,6 +325,9 @@ def seed(demo: Demo) -> None:
                "1089.00", "189.00", paid_on=date(2026, 5, 22), advanced=True),
         Bought("imprimerie", "IM-26-1107", date(2026, 10, 28), "advertising", "Impression de 50 tirages d'art signés",
                "605.00", "105.00", paid_on=None, approve=False),
+        # Approved, to be paid at its due date: what the Activity has committed.
+        Bought("papeterie", "PL-2026-1112", date(2026, 11, 12), "supplies", "Encres pigmentaires et papier chiffon",
+               "242.00", "42.00", paid_on=None),
     ])  # fmt: skip
     studio.purchases([
         *_monthly_rent(today),

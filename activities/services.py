@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from stdnum import get_cc_module
 from stdnum.be import vat as be_vat
@@ -995,14 +996,15 @@ def _contribution_post(
     *, activity: Activity, base: Decimal, on: str, booked_on: date, key: str, actor: User | None
 ) -> Transaction | None:
     base = _money(base, field="base")
-    amount = to_money(base * contribution_rate(activity=activity, on=on))
+    rate = contribution_rate(activity=activity, on=on)
+    amount = to_money(base * rate)
     if amount == 0:
         return None
     return ledger_post(
         key=key,
         date=booked_on,
         memo=_("Cooperative contribution %(rate)s on %(base)s")
-        % {"rate": f"{contribution_rate(activity=activity, on=on) * 100:.2f} %", "base": amount_text(base)},
+        % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)},
         legs=[debit(CONTRIBUTION_CHARGE, amount, activity.analytic), credit(CONTRIBUTION_INCOME, amount)],
         actor=actor,
     )
