@@ -30,7 +30,8 @@ from activities.services import activity_create
 from members.models import Member, MemberStatus, Office, Role, User
 from members.services import Identity, member_create
 from smartcoop.ledger.models import Account
-from smartcoop.models import CooperativeEntity, SalaryPaymentRule
+from smartcoop.models import CooperativeEntity
+from tests.conftest import BELGIAN_ENTITY
 from tests.perf.bench import BENCH, bench_size, percentile, print_table, server_description
 
 pytestmark = BENCH
@@ -75,24 +76,7 @@ END $$;
 
 
 def _cooperative() -> None:
-    CooperativeEntity.objects.get_or_create(
-        country="BE",
-        defaults={
-            "name": "SmartCoop",
-            "street": "Rue de la Coopération 1",
-            "postal_code": "1060",
-            "city": "Saint-Gilles",
-            "enterprise_number": "0754316243",
-            "vat_number": "BE0754316243",
-            "iban": "BE36068200000081",
-            "bic": "GKCCBEBB",
-            "turnover_contribution_rate": Decimal("0.0650"),
-            "employment_contribution_rate": Decimal("0.0750"),
-            "salary_payment_rule": SalaryPaymentRule.DAYS_AFTER_END,
-            "salary_payment_days": 7,
-            "share_nominal_value": Decimal("30.00"),
-        },
-    )
+    CooperativeEntity.objects.get_or_create(country="BE", defaults=BELGIAN_ENTITY)
 
 
 def _manager(office: Office, n: int) -> Member:
