@@ -1013,7 +1013,11 @@ def _contribution_post(
 def contribution_post_turnover(
     *, activity: Activity, turnover_excl_vat: Decimal, booked_on: date, key: str, actor: User | None
 ) -> Transaction | None:
-    """Post the contribution on invoiced turnover excl. VAT (Belgium: 6.5%), once per key."""
+    """Post the contribution on invoiced turnover excl. VAT (Belgium: 6.5%), once per key.
+
+    It does not check the available balance: it is a share of money coming in, so the caller posts
+    it when the client's payment arrives (posted at issue, it would charge money not yet received).
+    """
     return _contribution_post(
         activity=activity, base=turnover_excl_vat, on="turnover", booked_on=booked_on, key=key, actor=actor
     )
