@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from members.models import (
     Member,
@@ -348,14 +349,14 @@ def test_a_member_asks_from_their_shares_page_and_follows_the_request(
 
     page = client.get(url).content.decode()
     with translation.override("fr"):
-        assert str(TransferRequestStatus.PENDING.label) in page
+        assert escape(str(TransferRequestStatus.PENDING.label)) in page  # as the template escapes it
     assert f"{bob.number} Bob Peeters" in page
     assert reverse("members:transfer_request_withdraw", args=[request.pk]) in page
 
     out = transfer_request_approve(request=request, actor=advisor)
     page = client.get(url).content.decode()
     with translation.override("fr"):
-        assert str(TransferRequestStatus.APPROVED.label) in page
+        assert escape(str(TransferRequestStatus.APPROVED.label)) in page
     assert f" {out.number})" in page, "the register number of the approved transfer"
     assert reverse("members:transfer_request_withdraw", args=[request.pk]) not in page
 
