@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files import File
@@ -395,6 +396,11 @@ def _attachment(file: File[bytes]) -> FileResponse:
     return response
 
 
+def _staff_sees(user: User, activity: Activity) -> bool:
+    # Staff reach members' documents with two-factor only, as in the admin they come from.
+    return staff_reaches(user, activity) and is_mfa_enabled(user)
+
+
 @login_required
 def receipt(request: HttpRequest, line_pk: int) -> FileResponse:
     """A receipt, to the worker who claimed it, the Activity's managers and the staff of its office."""
@@ -402,7 +408,7 @@ def receipt(request: HttpRequest, line_pk: int) -> FileResponse:
     line = get_object_or_404(ExpenseLine.objects.select_related("claim__worker", "claim__activity"), pk=line_pk)
     activity = line.claim.activity
     allowed = (
-        line.claim.worker.user_id == user.pk or manages(activity=activity, user=user) or staff_reaches(user, activity)
+        line.claim.worker.user_id == user.pk or manages(activity=activity, user=user) or _staff_sees(user, activity)
     )
     if not allowed or not line.receipt:
         raise Http404
@@ -454,7 +460,7 @@ def purchase_file(request: HttpRequest, pk: int) -> FileResponse:
     allowed = (
         purchase.submitted_by_id == user.pk
         or holder_role(activity=activity, user=user) in BOOK_ROLES
-        or staff_reaches(user, activity)
+        or _staff_sees(user, activity)
     )
     if not allowed or not purchase.file:
         raise Http404

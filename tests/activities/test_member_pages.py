@@ -44,7 +44,7 @@ from activities.services import (
     expense_claim_create,
     expense_line_add,
 )
-from members.models import Member, User
+from members.models import Member, Role, User
 from members.services import shares_issue
 from smartcoop.models import MileageRate
 from tests.activities.conftest import DAY, MakeActivity
@@ -522,7 +522,7 @@ def test_removing_a_line_of_a_draft(
 
 def test_receipt_is_served_to_the_worker_and_the_office_advisor_only(
     client: Client, make_activity: MakeActivity, holder: Member, other: Member, advisor: User, make_staff,
-    supplies: ExpenseCategory,
+    make_user, supplies: ExpenseCategory,
 ) -> None:  # fmt: skip
     claim = _draft_with_receipt(make_activity(), holder, supplies)
     url = reverse("activities:receipt", args=[claim.lines.get().pk])
@@ -537,7 +537,9 @@ def test_receipt_is_served_to_the_worker_and_the_office_advisor_only(
         assert response["X-Content-Type-Options"] == "nosniff"
 
     elsewhere = make_staff("ghent@smartcoop.be")  # an advisor of no office of this Activity
-    for user in (other.user, elsewhere):
+    # Staff of the office who never set up two-factor: the admin would not let them in either.
+    no_second_factor = make_user("liege-no-mfa@smartcoop.be", role=Role.ADVISOR, is_staff=True, office=advisor.office)
+    for user in (other.user, elsewhere, no_second_factor):
         client.force_login(user)
         assert client.get(url).status_code == 404
 
