@@ -275,6 +275,7 @@ def application_document(request: HttpRequest, pk: int) -> FileResponse:
     application = get_object_or_404(MembershipApplication, pk=pk)
     allowed = application.user_id == user.pk or (
         user.is_staff
+        and is_mfa_enabled(user)  # as in the admin, where staff come from
         and user.has_perm("members.view_membershipapplication")
         and (sees_every_office(user) or user.office_id == application.office_id)
     )

@@ -291,6 +291,10 @@ def test_identity_document_is_served_to_its_applicant_and_office_staff_only(
     assert b"".join(client.get(url).streaming_content) == PDF  # type: ignore[attr-defined]
     client.force_login(advisor)
     assert client.get(url).status_code == 200
+    # Staff of the office without two-factor: the admin would not let them in, nor does this.
+    client.force_login(make_user("no-mfa@example.be", role=Role.ADVISOR, is_staff=True, office=office))
+    assert client.get(url).status_code == 404
+    client.force_login(advisor)
     elsewhere = Office.objects.create(code="mons", name="Mons", city="Mons")
     advisor.office = elsewhere
     advisor.save()
