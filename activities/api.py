@@ -47,11 +47,14 @@ from activities.models import (
     TransferKind,
 )
 from activities.selectors import (
+    BOOK_ROLES,
     ActivityBooks,
     activities_books,
     activities_within_reach,
     activity_books,
     activity_movements,
+    movement_cursor,
+    movement_cursor_text,
     third_parties_of,
 )
 from activities.services import (
@@ -71,8 +74,6 @@ from smartcoop.api import Pagination
 from smartcoop.errors import InvalidInput, PermissionDeniedError
 from smartcoop.money import ZERO
 
-# Who reads an Activity's books among its holders; a worker only claims their own expenses.
-BOOK_ROLES = (HolderRole.MANAGER, HolderRole.HOLDER)
 MOVEMENTS_PAGE, MOVEMENTS_MAX = 50, 200
 
 
@@ -367,15 +368,12 @@ ERRORS = {401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
 def _parse_before(value: str) -> tuple[date, int] | None:
-    """The keyset cursor `<booking date>_<transaction id>` of the last movement seen."""
-    if not value:
-        return None
-    day, _sep, transaction_id = value.partition("_")
-    try:
-        return date.fromisoformat(day), int(transaction_id)
-    except ValueError:
+    """The keyset cursor of the last movement seen; a value that is not one is refused, not ignored."""
+    cursor = movement_cursor(value)
+    if value and cursor is None:
         message = _("This is not a cursor given by the previous page.")
-        raise InvalidInput(message, fields={"before": [message]}) from None
+        raise InvalidInput(message, fields={"before": [message]})
+    return cursor
 
 
 def _limit(value: str) -> int:
@@ -450,7 +448,7 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         next_url = None
         if more:
             last = page[-1]
-            cursor = f"{last.booking_date.isoformat()}_{last.transaction_id}"
+            cursor = movement_cursor_text(last)
             next_url = replace_query_param(request.build_absolute_uri(), "before", cursor)
         return Response({"next": next_url, "results": MovementSerializer(page, many=True).data})
 

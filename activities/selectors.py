@@ -117,6 +117,24 @@ def activity_movements(
         return [Movement(*row) for row in cursor.fetchall()]
 
 
+# A transaction id is a bigint: a larger one in a hand-typed cursor would be a database error.
+_MAX_TRANSACTION_ID = 2**63 - 1
+
+
+def movement_cursor(raw: str | None) -> tuple[date, int] | None:
+    """The keyset cursor `YYYY-MM-DD_<transaction id>` of the last movement seen; None if it is not one."""
+    day, _sep, transaction_id = (raw or "").partition("_")
+    try:
+        cursor = date.fromisoformat(day), int(transaction_id)
+    except ValueError:
+        return None
+    return cursor if 0 < cursor[1] <= _MAX_TRANSACTION_ID else None
+
+
+def movement_cursor_text(movement: "Movement") -> str:
+    return f"{movement.booking_date.isoformat()}_{movement.transaction_id}"
+
+
 def activity_all_movements(*, activity: Activity, page: int = 5000) -> Iterator[Movement]:
     """Every movement, newest first, read a page at a time (for the CSV download)."""
     before: tuple[date, int] | None = None

@@ -16,7 +16,6 @@ and the figures of a whole list of Activities are read in one query.
 
 import csv
 from collections.abc import Iterator
-from datetime import date
 from pathlib import PurePath
 from typing import Any
 
@@ -63,6 +62,8 @@ from activities.selectors import (
     activity_movements,
     holder_role,
     manages,
+    movement_cursor,
+    movement_cursor_text,
     third_parties_of,
 )
 from activities.services import (
@@ -90,8 +91,6 @@ from smartcoop.uploads import DOCUMENT_SIGNATURES
 PAGE = 50
 LATEST = 20
 CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
-# A bigint: a larger transaction id in a hand-typed cursor would be a database error, not a page.
-MAX_ID = 2**63 - 1
 
 
 def _user(request: HttpRequest) -> User:
@@ -107,16 +106,6 @@ def _held(user: User, code: str) -> Activity:
 
 def _status(form: Any) -> int:
     return 400 if form.is_bound and form.errors else 200
-
-
-def _cursor(raw: str | None) -> tuple[date, int] | None:
-    """`YYYY-MM-DD_<transaction id>` from the "older movements" link; anything else is the first page."""
-    day, _sep, transaction_id = (raw or "").partition("_")
-    try:
-        cursor = date.fromisoformat(day), int(transaction_id)
-    except ValueError:
-        return None
-    return cursor if 0 < cursor[1] <= MAX_ID else None
 
 
 def _sum(field: str) -> Coalesce:
@@ -194,7 +183,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
         "latest": LATEST,
     }
     if sees_books:
-        before = _cursor(request.GET.get("before"))
+        before = movement_cursor(request.GET.get("before"))
         rows = activity_movements(activity=activity, before=before, limit=PAGE + 1)
         movements = rows[:PAGE]
         last = movements[-1] if len(rows) > PAGE else None
@@ -207,7 +196,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "movements": movements,
             "paged": before is not None,
-            "older": f"{last.booking_date.isoformat()}_{last.transaction_id}" if last else None,
+            "older": movement_cursor_text(last) if last else None,
             "purchases": list(activity.purchases.select_related("supplier")[: LATEST + 1]),
             "transfers": list(transfers.select_related("source", "destination")[: LATEST + 1]),
         }

@@ -299,6 +299,9 @@ def test_movements_are_read_by_keyset_with_a_next_cursor(
 
     wrong = api.get(f"/api/activities/{activity.code}/movements/", {"before": "yesterday"})
     assert wrong.status_code == 400 and set(wrong.json()["fields"]) == {"before"}
+    # An id beyond a bigint is refused as a bad cursor, not sent to PostgreSQL.
+    huge = api.get(f"/api/activities/{activity.code}/movements/", {"before": f"2026-01-01_{2**63}"})
+    assert huge.status_code == 400 and set(huge.json()["fields"]) == {"before"}
 
 
 def test_manager_asks_for_a_transfer(api: APIClient, make_activity: MakeActivity, holder: Member) -> None:
