@@ -22,9 +22,12 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import get_cc_module
 from stdnum.be import vat as be_vat
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -61,6 +64,7 @@ from smartcoop.ledger.models import AnalyticAccount, Transaction
 from smartcoop.ledger.services import LegSpec, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity, MileageRate
 from smartcoop.money import MAX_AMOUNT, ZERO, amount_text, is_cents, to_money
+from smartcoop.notifications import notify
 from smartcoop.uploads import check_document
 
 # PCMN: 400 clients, 411 VAT recoverable, 440 suppliers, 489 other debts (owed to a worker),
@@ -119,6 +123,12 @@ def _locked(*activities: Activity) -> list[Activity]:
     ids = sorted({a.pk for a in activities})
     rows = {a.pk: a for a in Activity.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")}
     return [rows[a.pk] for a in activities]
+
+
+def _managers(activity: Activity) -> list[User]:
+    """The logins of the Activity's managers, who are told what an advisor decided about it."""
+    holders = ActivityHolder.objects.filter(activity=activity, role=HolderRole.MANAGER).select_related("member__user")
+    return [holder.member.user for holder in holders.order_by("member__user_id")]
 
 
 def _refuse_overspending(activity: Activity, amount: Decimal, what: str) -> None:
@@ -310,6 +320,18 @@ def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, ac
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.save(update_fields=["approval", "reason", "decided_by", "decided_at"])
         _event(link.activity, "trade_decided", actor, trade=link.trade.code, approval=locked.approval)
+        for manager in _managers(link.activity):
+            notify(
+                user=manager,
+                key=f"activity-trade:{locked.pk}:{locked.approval}:{manager.pk}",
+                subject=gettext_lazy("Trade “%(trade)s” approved for %(code)s")
+                if approve
+                else gettext_lazy("Trade “%(trade)s” refused for %(code)s"),
+                template="activity_trade_approved" if approve else "activity_trade_refused",
+                # The trade, not its name: the name is read in each manager's language.
+                context={"link": link, "trade": link.trade, "code": link.activity.code, "reason": locked.reason},
+                link=reverse("activities:detail", args=[link.activity.code]),
+            )
         return locked
 
 
@@ -609,6 +631,17 @@ def expense_claim_total(*, claim: ExpenseClaim) -> Decimal:
     return sum((line.amount for line in claim.lines.all()), ZERO)
 
 
+def _notify_claim(claim: ExpenseClaim, decision: str, subject: Promise, **context: object) -> None:
+    notify(
+        user=claim.worker.user,
+        key=f"expense-claim:{claim.pk}:{decision}",
+        subject=subject,
+        template=f"expense_claim_{decision}",
+        context={"claim": claim, "title": claim.title, **context},
+        link=reverse("activities:claim_detail", args=[claim.pk]),
+    )
+
+
 def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
     """Approve a submitted claim: the Activity is charged now and owes the worker until reimbursed."""
     _require_staff(actor, claim.activity)
@@ -644,6 +677,7 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         claim.status = locked.status
+        _notify_claim(locked, "approved", gettext_lazy("Expense claim “%(title)s” approved"), amount=charge + vat)
         return posting
 
 
@@ -660,6 +694,7 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> No
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         claim.status = locked.status
+        _notify_claim(locked, "rejected", gettext_lazy("Expense claim “%(title)s” rejected"), reason=locked.reason)
 
 
 def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) -> Transaction:
@@ -687,6 +722,8 @@ def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) 
         locked.status, locked.reimbursed_on = ClaimStatus.REIMBURSED, paid_on
         locked.save(update_fields=["status", "reimbursed_on"])
         claim.status = locked.status
+        subject = gettext_lazy("Expense claim “%(title)s” reimbursed")
+        _notify_claim(locked, "reimbursed", subject, amount=charge + vat, paid_on=paid_on)
         return posting
 
 
@@ -773,6 +810,22 @@ def _purchase_split(purchase: Purchase) -> tuple[Decimal, Decimal]:
     return purchase.amount - recoverable, recoverable
 
 
+def _notify_purchase(purchase: Purchase, decision: str, subject: Promise, **context: object) -> None:
+    notify(
+        user=purchase.submitted_by,
+        key=f"purchase:{purchase.pk}:{decision}",
+        subject=subject,
+        template=f"purchase_{decision}",
+        context={
+            "purchase": purchase,
+            "reference": purchase.supplier_reference,
+            "supplier": purchase.supplier.name,
+            **context,
+        },
+        link=reverse("activities:detail", args=[purchase.activity.code]),
+    )
+
+
 def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
     """Charge the purchase to the Activity (within its available balance); it is owed until paid."""
     _require_staff(actor, purchase.activity)
@@ -805,6 +858,7 @@ def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
         locked.status, locked.decided_at, locked.decided_by = PurchaseStatus.APPROVED, timezone.now(), actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         purchase.status = locked.status
+        _notify_purchase(locked, "approved", gettext_lazy("Invoice %(reference)s of %(supplier)s approved"))
         return posting
 
 
@@ -821,6 +875,9 @@ def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         purchase.status = locked.status
+        _notify_purchase(
+            locked, "rejected", gettext_lazy("Invoice %(reference)s of %(supplier)s rejected"), reason=locked.reason
+        )
 
 
 def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transaction:
@@ -852,6 +909,7 @@ def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transacti
         locked.status, locked.paid_on = PurchaseStatus.PAID, paid_on
         locked.save(update_fields=["status", "paid_on"])
         purchase.status = locked.status
+        _notify_purchase(locked, "paid", gettext_lazy("Invoice %(reference)s of %(supplier)s paid"), paid_on=paid_on)
         return posting
 
 
@@ -925,6 +983,27 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
         locked.status, locked.decided_at, locked.decided_by = TransferStatus.APPROVED, timezone.now(), actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         transfer.status = locked.status
+        locked.source, locked.destination = source, destination
+        context = {"transfer": locked, "source": source.code, "destination": destination.code}
+        notify(
+            user=locked.requested_by,
+            key=f"activity-transfer:{locked.pk}:approved:{locked.requested_by_id}",
+            subject=gettext_lazy("Transfer from %(source)s to %(destination)s approved"),
+            template="activity_transfer_approved",
+            context=context,
+            link=reverse("activities:detail", args=[source.code]),
+        )
+        # The destination's managers learn that money arrived; the requester was told already.
+        for manager in _managers(destination):
+            if manager.pk != locked.requested_by_id:
+                notify(
+                    user=manager,
+                    key=f"activity-transfer:{locked.pk}:approved:{manager.pk}",
+                    subject=gettext_lazy("%(destination)s received money from %(source)s"),
+                    template="activity_transfer_received",
+                    context=context,
+                    link=reverse("activities:detail", args=[destination.code]),
+                )
         return posting
 
 
@@ -941,6 +1020,20 @@ def activity_transfer_reject(*, transfer: ActivityTransfer, reason: str, actor: 
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         transfer.status = locked.status
+        source, destination = transfer.source, transfer.destination
+        notify(
+            user=locked.requested_by,
+            key=f"activity-transfer:{locked.pk}:rejected:{locked.requested_by_id}",
+            subject=gettext_lazy("Transfer from %(source)s to %(destination)s rejected"),
+            template="activity_transfer_rejected",
+            context={
+                "transfer": locked,
+                "source": source.code,
+                "destination": destination.code,
+                "reason": locked.reason,
+            },
+            link=reverse("activities:detail", args=[source.code]),
+        )
 
 
 # --- money coming in outside invoices ----------------------------------------------------------

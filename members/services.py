@@ -20,8 +20,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.identity import (
     bic_for,
@@ -56,7 +58,8 @@ from members.models import (
 from members.selectors import member_holding, sees_every_office
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.services import credit, debit, ledger_post
-from smartcoop.models import CooperativeEntity
+from smartcoop.models import CooperativeEntity, Notification
+from smartcoop.notifications import notify
 from smartcoop.uploads import check_document
 
 # PCMN: 550 bank, 100 subscribed capital, 489 other debts (a refund owed to a leaving member).
@@ -546,9 +549,23 @@ def application_request_document(*, application: MembershipApplication, reason: 
         raise InvalidInput(message, fields={"reason": [message]})
     with transaction.atomic():
         locked = _decide(application, actor)
+        if locked.status == ApplicationStatus.NEEDS_DOCUMENT and locked.reason == reason.strip():
+            return  # the same request again (a double click): the applicant was told already
         locked.status = ApplicationStatus.NEEDS_DOCUMENT
         locked.reason = reason.strip()
         locked.save(update_fields=["status", "reason"])
+        # An advisor may ask again after the applicant answered: each request is its own cause,
+        # numbered under the application's lock.
+        prefix = f"application:{locked.pk}:document-requested:"
+        asked = Notification.objects.filter(user_id=locked.user_id, key__startswith=prefix).count()
+        notify(
+            user=locked.user,
+            key=f"{prefix}{asked + 1}",
+            subject=gettext_lazy("A document is missing from your membership application"),
+            template="application_document_requested",
+            context={"reason": locked.reason},
+            link=reverse("members:membership"),
+        )
 
 
 def application_reject(*, application: MembershipApplication, reason: str, actor: User) -> None:
@@ -562,6 +579,14 @@ def application_reject(*, application: MembershipApplication, reason: str, actor
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        notify(
+            user=locked.user,
+            key=f"application:{locked.pk}:rejected",
+            subject=gettext_lazy("Your membership application was rejected"),
+            template="application_rejected",
+            context={"reason": locked.reason},
+            link=reverse("members:membership"),
+        )
 
 
 def application_approve(
@@ -611,7 +636,16 @@ def application_approve(
             key=f"application:{locked.pk}:subscription",
             actor=actor,
         )
-        return capital_call_issue(member=member, quantity=locked.shares_requested, on=today, actor=actor)
+        call = capital_call_issue(member=member, quantity=locked.shares_requested, on=today, actor=actor)
+        notify(
+            user=locked.user,
+            key=f"application:{locked.pk}:approved",
+            subject=gettext_lazy("Your membership application was approved"),
+            template="application_approved",
+            context={"call": call},
+            link=reverse("members:membership"),
+        )
+        return call
 
 
 # --- paying for shares ------------------------------------------------------------------------
@@ -759,6 +793,14 @@ def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> S
         locked.decided_by = actor
         locked.operation = out
         locked.save(update_fields=["status", "decided_at", "decided_by", "operation"])
+        notify(
+            user=locked.seller.user,
+            key=f"transfer-request:{locked.pk}:approved",
+            subject=gettext_lazy("Your share transfer was approved"),
+            template="share_transfer_approved",
+            context={"request": locked, "operation": out},
+            link=reverse("members:shares"),
+        )
         return out
 
 
@@ -775,6 +817,14 @@ def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        notify(
+            user=locked.seller.user,
+            key=f"transfer-request:{locked.pk}:rejected",
+            subject=gettext_lazy("Your share transfer was rejected"),
+            template="share_transfer_rejected",
+            context={"request": locked, "reason": locked.reason},
+            link=reverse("members:shares"),
+        )
 
 
 # --- the register as a PDF, built by a worker -------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set_language"),
+    path("notifications/", views.notifications, name="notifications"),
     path("membership/", views.membership, name="membership"),
     path("membership/apply/", views.apply, name="apply"),
     path("membership/shares/", views.shares, name="shares"),

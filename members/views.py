@@ -1,4 +1,4 @@
-"""Espace membre pages: the dashboard, joining, the membership status, shares, profile and data."""
+"""Espace membre pages: the dashboard, notifications, joining, the membership status, shares, profile and data."""
 
 import json
 from typing import Any
@@ -7,6 +7,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -39,6 +40,8 @@ from members.services import (
 )
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
+from smartcoop.models import Notification
+from smartcoop.notifications import notifications_mark_read
 
 
 def _user(request: HttpRequest) -> User:
@@ -61,8 +64,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "member": member,
         "holding": member_holding(member=member) if member else 0,
         "application": MembershipApplication.objects.filter(user=user).order_by("-submitted_at").first(),
+        "notifications": list(Notification.objects.filter(user=user).order_by("-created_at", "-pk")[:5]),
     }
     return render(request, "members/dashboard.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """What advisors decided about my things, newest first; those shown are read from now on."""
+    user = _user(request)
+    page = Paginator(Notification.objects.filter(user=user).order_by("-created_at", "-pk"), 25).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    # The rows keep read_at as loaded, so this page still marks which ones are new.
+    notifications_mark_read(user=user, notifications=shown)
+    return render(request, "members/notifications.html", {"page": page, "notifications": shown})
 
 
 @require_POST
@@ -254,6 +271,10 @@ def my_data(request: HttpRequest) -> HttpResponse:
         ]
         if member
         else [],
+        "notifications": [
+            model_to_dict(n, exclude=["user"]) | {"created_at": n.created_at}
+            for n in Notification.objects.filter(user=user).order_by("created_at", "pk")
+        ],
         "assignments": [
             {"changed_at": a.changed_at, "office": a.office_after.name, "category": a.category_after}
             for a in member.assignments.select_related("office_after")

@@ -1,4 +1,4 @@
-"""Cooperative-wide records: the legal entity per country, and the worker heartbeat.
+"""Cooperative-wide records: the legal entity per country, members' notifications, the worker heartbeat.
 
 A `CooperativeEntity` holds what the cooperative is in one country: its legal identity (printed on
 every document) and the rules that differ by country (contribution rates, salary payment rule,
@@ -7,6 +7,7 @@ share nominal value; figures from DOMAIN.md, "Money flows"). Belgium is seeded b
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,42 @@ class MileageRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rate} EUR/km ({self.valid_from:%Y-%m-%d})"
+
+
+class Notification(models.Model):
+    """A decision about something of a member's, told once: listed in the Espace membre and e-mailed.
+
+    `key` names the business cause (`expense-claim:12:approved`), so a retried service records it
+    once. Subject and body are rendered in the user's language when the decision is taken, so the
+    page and the e-mail say the same thing whatever language the advisor worked in.
+    See `smartcoop.notifications`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="notifications"
+    )
+    key = models.CharField(_("cause"), max_length=200, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=200, blank=True, help_text=_("A path in the member area"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The member's page and the dashboard read a user's latest first.
+            models.Index(fields=["user", "-created_at"], name="notification_user_latest"),
+            # The unread count in the menu of every page, and the sweep of e-mails not sent yet:
+            # partial indexes stay as small as what is pending, however long the history grows.
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="notification_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 class WorkerHeartbeat(models.Model):

@@ -96,6 +96,17 @@ try:
     EMAIL_TIMEOUT = 20
     DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@localhost>", required=_production)
     SERVER_EMAIL = DEFAULT_FROM_EMAIL
+    # Links in e-mails that workers send: they have no request to take the host from.
+    SITE_URL = (
+        config.env_str("SITE_URL")
+        or (
+            f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+            if _production
+            else f"http://127.0.0.1:{config.env_int('PORT', 8000)}"
+        )
+    ).rstrip("/")
+    if "*" in SITE_URL:
+        raise config.ConfigError("SITE_URL must be set when ALLOWED_HOSTS starts with a wildcard")
     if (
         _production
         and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
@@ -182,6 +193,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "smartcoop.context_processors.notifications",
             ],
         },
     },
@@ -306,6 +318,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smartcoop.tasks.worker_heartbeat", "schedule": timedelta(seconds=30)},
+    # E-mails whose first delivery and its retries all failed (SMTP or the broker down for longer).
+    "resend-notifications": {"task": "smartcoop.tasks.resend_notifications", "schedule": timedelta(minutes=15)},
 }
 # /healthz says the worker is down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=120)
