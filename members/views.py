@@ -23,6 +23,7 @@ from members.models import (
     CapitalCallStatus,
     Member,
     MembershipApplication,
+    Role,
     ShareOperation,
     ShareTransferRequest,
     User,
@@ -59,7 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     member = _member(user)
     context = {
-        "roles": sorted(g.name for g in user.groups.all()),
+        # The group's name is a code (`member`); people read its label in their language.
+        "roles": sorted(str(Role(g.name).label) if g.name in Role.values else g.name for g in user.groups.all()),
         "mfa_enabled": is_mfa_enabled(user),
         "member": member,
         "holding": member_holding(member=member) if member else 0,

@@ -25,6 +25,7 @@ def test_dashboard_speaks_french_first(client: Client, member: User, django_asse
     assert '<html lang="fr">' in html
     assert "Tableau de bord" in html
     assert member.email in html
+    assert "<dd>Membre</dd>" in html, "the role is named in French, not by its code"
 
 
 @pytest.mark.parametrize(
