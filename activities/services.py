@@ -61,7 +61,7 @@ from members.models import Member, MemberStatus, Office, User
 from members.selectors import sees_every_office
 from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, NotFoundError, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount, Transaction
-from smartcoop.ledger.services import LegSpec, credit, debit, ledger_post
+from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity, MileageRate
 from smartcoop.money import MAX_AMOUNT, ZERO, amount_text, is_cents, to_money
 from smartcoop.notifications import notify
@@ -669,7 +669,7 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
         posting = ledger_post(
             key=key,
             date=timezone.localdate(),
-            memo=_("Expense claim %(id)s: %(title)s") % {"id": locked.pk, "title": locked.title},
+            memo=books_memo(lambda: _("Expense claim %(id)s: %(title)s") % {"id": locked.pk, "title": locked.title}),
             legs=_merged(legs),
             actor=actor,
         )
@@ -715,7 +715,7 @@ def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) 
         posting = ledger_post(
             key=key,
             date=paid_on,
-            memo=_("Expense claim %(id)s reimbursed") % {"id": locked.pk},
+            memo=books_memo(lambda: _("Expense claim %(id)s reimbursed") % {"id": locked.pk}),
             legs=legs,
             actor=actor,
         )
@@ -850,8 +850,12 @@ def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
         posting = ledger_post(
             key=key,
             date=locked.invoice_date if locked.invoice_date <= timezone.localdate() else timezone.localdate(),
-            memo=_("Purchase %(reference)s from %(supplier)s")
-            % {"reference": locked.supplier_reference, "supplier": locked.supplier.name},
+            memo=books_memo(
+                lambda: (
+                    _("Purchase %(reference)s from %(supplier)s")
+                    % {"reference": locked.supplier_reference, "supplier": locked.supplier.name}
+                )
+            ),
             legs=legs,
             actor=actor,
         )
@@ -902,7 +906,7 @@ def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transacti
         posting = ledger_post(
             key=key,
             date=paid_on,
-            memo=_("Purchase %(reference)s paid") % {"reference": locked.supplier_reference},
+            memo=books_memo(lambda: _("Purchase %(reference)s paid") % {"reference": locked.supplier_reference}),
             legs=legs,
             actor=actor,
         )
@@ -975,8 +979,12 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
         posting = ledger_post(
             key=key,
             date=timezone.localdate(),
-            memo=_("Transfer from %(source)s to %(destination)s: %(description)s")
-            % {"source": source.code, "destination": destination.code, "description": locked.description},
+            memo=books_memo(
+                lambda: (
+                    _("Transfer from %(source)s to %(destination)s: %(description)s")
+                    % {"source": source.code, "destination": destination.code, "description": locked.description}
+                )
+            ),
             legs=[debit(charge, locked.amount, source.analytic), credit(income, locked.amount, destination.analytic)],
             actor=actor,
         )
@@ -1096,8 +1104,12 @@ def _contribution_post(
     return ledger_post(
         key=key,
         date=booked_on,
-        memo=_("Cooperative contribution %(rate)s on %(base)s")
-        % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)},
+        memo=books_memo(
+            lambda: (
+                _("Cooperative contribution %(rate)s on %(base)s")
+                % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)}
+            )
+        ),
         legs=[debit(CONTRIBUTION_CHARGE, amount, activity.analytic), credit(CONTRIBUTION_INCOME, amount)],
         actor=actor,
     )

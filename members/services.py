@@ -57,7 +57,7 @@ from members.models import (
 )
 from members.selectors import member_holding, sees_every_office
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
-from smartcoop.ledger.services import credit, debit, ledger_post
+from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity, Notification
 from smartcoop.notifications import notify
 from smartcoop.uploads import check_document
@@ -347,7 +347,7 @@ def shares_issue(*, member: Member, quantity: int, on: date, key: str, actor: Us
         ledger_post(
             key=f"shares:{operation.number}:issue",
             date=on,
-            memo=_("Shares issued to member %(number)s") % {"number": member.number},
+            memo=books_memo(lambda: _("Shares issued to member %(number)s") % {"number": member.number}),
             legs=[debit(BANK, operation.amount), credit(CAPITAL, operation.amount)],
             actor=actor,
         )
@@ -443,7 +443,7 @@ def shares_buy_back(
         ledger_post(
             key=f"shares:{operation.number}:buyback",
             date=on,
-            memo=_("Shares bought back from member %(number)s") % {"number": member.number},
+            memo=books_memo(lambda: _("Shares bought back from member %(number)s") % {"number": member.number}),
             legs=[debit(CAPITAL, operation.amount), credit(REFUND_DUE, operation.amount)],
             actor=actor,
         )

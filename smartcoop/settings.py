@@ -245,6 +245,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
+# Ledger memos are written in one language whoever posts, so the journal an accountant exports reads as one.
+BOOKS_LANGUAGE = LANGUAGE_CODE
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

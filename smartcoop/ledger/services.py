@@ -14,14 +14,15 @@ trigger's business: it upserts totals sorted by account.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.models import User
@@ -38,6 +39,14 @@ class LegSpec:
     debit: Decimal = ZERO
     credit: Decimal = ZERO
     analytic: AnalyticAccount | None = None
+
+
+def books_memo(write: Callable[[], str]) -> str:
+    """A memo written in the books' language (settings.BOOKS_LANGUAGE), whoever posts and in whatever
+    language they work: the journal an accountant exports reads as one. `write` formats the memo
+    (amounts included) inside that language."""
+    with translation.override(settings.BOOKS_LANGUAGE):
+        return write()
 
 
 def debit(account: str, amount: Decimal, analytic: AnalyticAccount | None = None) -> LegSpec:
@@ -154,7 +163,7 @@ def ledger_reverse(
     return ledger_post(
         key=f"reversal:{transaction.pk}",
         date=date or timezone.localdate(),
-        memo=_("Reversal of %(key)s: %(reason)s") % {"key": transaction.key, "reason": reason},
+        memo=books_memo(lambda: _("Reversal of %(key)s: %(reason)s") % {"key": transaction.key, "reason": reason}),
         legs=legs,
         actor=actor,
         reverses=transaction,

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 
 from activities.models import Activity, ClaimStatus, ExpenseCategory, ExpenseClaim
 from activities.selectors import activity_books, activity_movements
@@ -141,3 +142,16 @@ def test_second_approval_cannot_overspend(
 
     assert sorted(outcomes) == ["approved", "refused"]
     assert activity_books(activity=activity).available == Decimal("30.00")
+
+
+def test_memos_are_written_in_the_books_language_whoever_approves(
+    make_activity: MakeActivity, holder: Member, advisor: User, supplies: ExpenseCategory
+) -> None:
+    """A Dutch-speaking advisor's approval lands in the journal in French, like everyone else's."""
+    activity = make_activity(funds=Decimal("300.00"))
+    claim = _submitted_claim(activity, holder, supplies, "121.00", "21.00")
+
+    with translation.override("nl"):
+        posting = expense_claim_approve(claim=claim, actor=advisor)
+
+    assert posting.memo == f"Note de frais {claim.pk} : Tournée de mars"
