@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import (
     Activity,
     ExpenseCategory,
+    HolderRole,
     PurchasePayee,
     ThirdParty,
     ThirdPartyKind,
@@ -219,3 +220,43 @@ class TransferForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of transfer"), choices=TransferKind.choices, widget=forms.RadioSelect)
     amount = _amount_field(_("Amount (EUR)"))
     description = forms.CharField(label=_("What it is for"), max_length=200)
+
+
+class PresentationForm(forms.Form):
+    """What the managers say of their Activity: printed on its invoices."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    terms_of_sale = forms.CharField(
+        label=_("Terms of sale"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Printed on the Activity's invoices, under the cooperative's general terms."),
+    )
+    logo = forms.FileField(
+        label=_("Logo (JPEG or PNG, at most 10 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+
+class HolderForm(forms.Form):
+    """Another member joins the Activity, named by number and name as a bank checks a beneficiary."""
+
+    member_number = forms.IntegerField(label=_("Member number"), min_value=1)
+    member_name = forms.CharField(label=_("Their last name (or company name)"), max_length=200)
+    role = forms.ChoiceField(label=_("Role"), choices=HolderRole.choices, initial=HolderRole.HOLDER)
+
+
+class TradeForm(forms.Form):
+    trade = forms.ModelChoiceField(label=_("Trade"), queryset=Trade.objects.none())
+
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Excluded trades are not offered; a trade already chosen is not offered again.
+        field = cast("forms.ModelChoiceField[Trade]", self.fields["trade"])
+        field.queryset = (
+            Trade.objects.exclude(admission=TradeAdmission.EXCLUDED)
+            .exclude(pk__in=activity.trade_links.values("trade"))
+            .order_by("sector", "name_fr")
+        )

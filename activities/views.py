@@ -37,8 +37,11 @@ from activities.forms import (
     ActivityForm,
     ExpenseClaimForm,
     ExpenseLineForm,
+    HolderForm,
+    PresentationForm,
     PurchaseForm,
     ThirdPartyForm,
+    TradeForm,
     TransferForm,
 )
 from activities.models import (
@@ -51,6 +54,7 @@ from activities.models import (
     ExpenseLine,
     HolderRole,
     Purchase,
+    TradeApproval,
 )
 from activities.selectors import (
     BOOK_ROLES,
@@ -70,8 +74,11 @@ from activities.services import (
     ExpenseLineData,
     PurchaseData,
     ThirdPartyData,
+    activity_add_holder,
+    activity_add_trade,
     activity_create,
     activity_transfer_request,
+    activity_update,
     expense_claim_create,
     expense_claim_submit,
     expense_claim_total,
@@ -82,6 +89,7 @@ from activities.services import (
     third_party_add,
 )
 from members.models import Member, User
+from members.selectors import current_member_named
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
 from smartcoop.ledger.exports import DIALECTS, CsvLine, JournalFormat, csv_amount, csv_text
@@ -156,6 +164,80 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 return redirect("activities:detail", code=activity.code)
     context = {"form": form, "member": member}
     return render(request, "activities/create.html", context, status=_status(form))
+
+
+@login_required
+def activity_settings(request: HttpRequest, code: str) -> HttpResponse:
+    """The managers' page: the Activity's presentation and logo, its holders and its trades.
+
+    Three forms on one page, told apart by the `form` field of the POST; each calls one service.
+    """
+    user = _user(request)
+    activity = _held(user, code)
+    if not manages(activity=activity, user=user):
+        raise Http404
+    sent = request.POST.get("form") if request.method == "POST" else None
+    presentation = PresentationForm(
+        request.POST if sent == "presentation" else None,
+        request.FILES if sent == "presentation" else None,
+        initial={"name": activity.name, "description": activity.description, "terms_of_sale": activity.terms_of_sale},
+    )
+    holder = HolderForm(request.POST if sent == "holder" else None)
+    trade = TradeForm(request.POST if sent == "trade" else None, activity=activity)
+    done = None
+    try:
+        if sent == "presentation" and presentation.is_valid():
+            data = presentation.cleaned_data
+            activity_update(
+                activity=activity,
+                name=data["name"],
+                description=data["description"],
+                terms_of_sale=data["terms_of_sale"],
+                logo=data["logo"] or None,
+                actor=user,
+            )
+            done = _("The Activity's presentation was saved.")
+        elif sent == "holder" and holder.is_valid():
+            data = holder.cleaned_data
+            member = current_member_named(number=data["member_number"], name=data["member_name"])
+            if member is None:
+                holder.add_error("member_number", _("No current member has this number and this name."))
+            else:
+                activity_add_holder(activity=activity, member=member, role=data["role"], actor=user)
+                done = _("%(name)s joined the Activity.") % {"name": member.display_name}
+        elif sent == "trade" and trade.is_valid():
+            link = activity_add_trade(activity=activity, trade=trade.cleaned_data["trade"], actor=user)
+            done = (
+                _("The trade was added.")
+                if link.approval == TradeApproval.APPROVED
+                else _("The trade was added; an advisor checks its condition before the first contract.")
+            )
+    except ApplicationError as error:
+        failed = {"presentation": presentation, "holder": holder, "trade": trade}[sent or "presentation"]
+        add_service_error(failed, error)
+    if done:
+        messages.success(request, done)
+        return redirect("activities:settings", code=activity.code)
+    forms_sent = [f for f in (presentation, holder, trade) if f.is_bound]
+    context = {
+        "activity": activity,
+        "presentation": presentation,
+        "holder_form": holder,
+        "trade_form": trade,
+        "holders": activity.holders.select_related("member").order_by("role", "member__last_name"),
+        "trade_links": activity.trade_links.select_related("trade").order_by("trade__name_fr"),
+    }
+    status = 400 if any(f.errors for f in forms_sent) else 200
+    return render(request, "activities/settings.html", context, status=status)
+
+
+@login_required
+def activity_logo(request: HttpRequest, code: str) -> FileResponse:
+    """The logo, to the Activity's holders (staff see it in the admin and on invoices)."""
+    activity = _held(_user(request), code)
+    if not activity.logo:
+        raise Http404
+    return _attachment(activity.logo, inline=True)
 
 
 @login_required
@@ -366,7 +448,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("activities:claim_detail", pk=claim.pk)
 
 
-def _attachment(file: File[bytes]) -> FileResponse:
+def _attachment(file: File[bytes], *, inline: bool = False) -> FileResponse:
     """A stored upload as a download, typed by its content (checked when uploaded), never by its name."""
     try:
         handle = file.open("rb")
@@ -377,7 +459,7 @@ def _attachment(file: File[bytes]) -> FileResponse:
     kind = next((kind for signature, kind in DOCUMENT_SIGNATURES.items() if head.startswith(signature)), None)
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not inline,
         filename=PurePath(file.name or "document").name,
         content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
     )

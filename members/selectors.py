@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from members.models import Member, ShareOperation, User
+from members.models import Member, MemberStatus, ShareOperation, User
 
 
 def member_holding(*, member: Member, at: date | None = None, share_class: str | None = None) -> int:
@@ -72,6 +72,20 @@ def members_matching(queryset: QuerySet[Member], term: str) -> QuerySet[Member]:
         # search_name is stored lowercased: a plain LIKE, no per-row case folding of three columns.
         queryset = queryset.filter(search_name__contains=word)
     return queryset
+
+
+def current_member_named(*, number: int, name: str) -> Member | None:
+    """The current member with this number whose name holds every word typed, else None.
+
+    Members name each other by number and name together, as a bank checks a beneficiary: a mistyped
+    number finds nobody instead of a stranger. Whole words only: were a fragment enough, "e", "a"...
+    would spell out who member n° X is.
+    """
+    words = set(re.findall(r"\w+", name.lower()))
+    member = Member.objects.filter(number=number, status=MemberStatus.MEMBER).first()
+    if member is None or not words or not words <= set(re.findall(r"\w+", member.search_name)):
+        return None
+    return member
 
 
 def with_holding(queryset: QuerySet[Member]) -> QuerySet[Member]:

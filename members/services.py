@@ -9,7 +9,6 @@ capital is never remunerated and shares never gain value (DOMAIN.md, "Money flow
 """
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -55,7 +54,7 @@ from members.models import (
     TransferRequestStatus,
     User,
 )
-from members.selectors import member_holding, sees_every_office
+from members.selectors import current_member_named, member_holding, sees_every_office
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity, Notification
@@ -716,10 +715,8 @@ def transfer_request_submit(
     _positive(quantity)
     if seller.status != MemberStatus.MEMBER:
         raise InvalidInput(_("Only a current member can transfer shares."))
-    # Whole words of the name: were a fragment enough, "e", "a"... would spell out who member n° X is.
-    words = set(re.findall(r"\w+", buyer_name.lower()))
-    buyer = Member.objects.filter(number=buyer_number, status=MemberStatus.MEMBER).first()
-    if buyer is None or not words or not words <= set(re.findall(r"\w+", buyer.search_name)):
+    buyer = current_member_named(number=buyer_number, name=buyer_name)
+    if buyer is None:
         message = _("No current member has this number and this name.")
         raise InvalidInput(message, fields={"buyer_number": [message]})
     if buyer.pk == seller.pk:

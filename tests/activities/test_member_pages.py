@@ -24,6 +24,7 @@ from django.utils.html import escape
 from activities.charts import balance_chart
 from activities.models import (
     Activity,
+    ActivityHolder,
     ActivityTransfer,
     ClaimStatus,
     ExpenseCategory,
@@ -656,3 +657,86 @@ def test_chart_draws_a_step_per_change_and_names_the_balance_now() -> None:
     assert "-20" in chart.summary and "100" in chart.summary
     assert "<script" not in chart.svg
     assert balance_chart([]) is None
+
+
+# --- the managers' settings page ----------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_manager_sets_the_presentation_and_logo_shown_to_holders_only(
+    signed_in: Client, client: Client, make_activity: MakeActivity, other: Member
+) -> None:
+    activity = make_activity()
+    url = reverse("activities:settings", args=[activity.code])
+    logo = SimpleUploadedFile("logo.png", PNG, content_type="image/png")
+    response = signed_in.post(
+        url,
+        {
+            "form": "presentation",
+            "name": "Atelier Dubois",
+            "description": "Illustration",
+            "terms_of_sale": "Paiement à 30 jours.",
+            "logo": logo,
+        },
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.name, activity.terms_of_sale) == ("Atelier Dubois", "Paiement à 30 jours.")
+    served = signed_in.get(reverse("activities:logo", args=[activity.code]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == PNG  # type: ignore[attr-defined]
+    client.force_login(other.user)
+    assert client.get(reverse("activities:logo", args=[activity.code])).status_code == 404
+
+
+def test_a_pdf_is_not_a_logo_and_changes_nothing(signed_in: Client, make_activity: MakeActivity) -> None:
+    activity = make_activity()
+    pdf = SimpleUploadedFile("logo.pdf", PDF, content_type="application/pdf")
+    response = signed_in.post(
+        reverse("activities:settings", args=[activity.code]),
+        {"form": "presentation", "name": "Autre nom", "description": "", "terms_of_sale": "", "logo": pdf},
+    )
+    assert response.status_code == 400
+    assert response.context["presentation"].errors["logo"]
+    activity.refresh_from_db()
+    assert activity.name == "Studio Dubois" and not activity.logo
+
+
+def test_manager_adds_a_member_named_by_number_and_name(
+    signed_in: Client, make_activity: MakeActivity, other: Member
+) -> None:
+    activity = make_activity()
+    url = reverse("activities:settings", args=[activity.code])
+    wrong = signed_in.post(
+        url, {"form": "holder", "member_number": other.number, "member_name": "Peet", "role": "worker"}
+    )
+    assert wrong.status_code == 400 and wrong.context["holder_form"].errors["member_number"]
+    assert not ActivityHolder.objects.filter(activity=activity, member=other).exists()
+
+    right = signed_in.post(
+        url, {"form": "holder", "member_number": other.number, "member_name": "peeters", "role": "worker"}
+    )
+    assert right.status_code == 302
+    assert ActivityHolder.objects.get(activity=activity, member=other).role == HolderRole.WORKER
+
+
+def test_manager_adds_a_trade_and_one_on_approval_waits(signed_in: Client, make_activity: MakeActivity) -> None:
+    activity = make_activity()
+    url = reverse("activities:settings", args=[activity.code])
+    page = signed_in.get(url)
+    offered = set(page.context["trade_form"].fields["trade"].queryset.values_list("admission", flat=True))
+    assert "excluded" not in offered
+    waiting = Trade.objects.filter(admission="on_approval").first()
+    assert waiting is not None
+    assert signed_in.post(url, {"form": "trade", "trade": waiting.pk}).status_code == 302
+    assert activity.trade_links.get(trade=waiting).approval == TradeApproval.PENDING
+
+
+def test_only_managers_reach_the_settings(
+    client: Client, make_activity: MakeActivity, other: Member, holder: Member
+) -> None:
+    activity = make_activity()
+    activity_add_holder(activity=activity, member=other, role=HolderRole.HOLDER, actor=holder.user)
+    client.force_login(other.user)
+    assert client.get(reverse("activities:settings", args=[activity.code])).status_code == 404
