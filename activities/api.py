@@ -1,10 +1,13 @@
-"""Activities in the API: a member's Activities and their books, expense claims, clients, transfers.
+"""Activities in the API: the trade register, a member's Activities and their books, expense claims,
+clients and suppliers, purchases, transfers, and the advisors' decisions on them.
 
 Who sees what is decided once here, from the selectors: a member sees the Activities they hold; the
-books (figures and movements) are read by the managers and co-holders, not by a worker, who only
-claims their own expenses (`HolderRole`); staff with two-factor authentication see the Activities
-of their office (every office for who sees them all), as in the admin. A record out of reach is
-answered 404, as if it did not exist.
+books (figures, movements, purchases and transfers) are read by the managers and co-holders, not by
+a worker, who only claims their own expenses (`HolderRole`); staff with two-factor authentication
+see the Activities of their office (every office for who sees them all), as in the admin. A record
+out of reach is answered 404, as if it did not exist. Approving, rejecting and paying are for staff
+with two-factor authentication and the model's change permission, as in the admin. The trade
+register is public to every signed-in user.
 
 Every write is one service call; a service's `ApplicationError` becomes the one error format
 (`{"message", "fields"}`) through `smartcoop.api.exception_handler`, with its status (an approval
@@ -21,8 +24,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, URLPattern, URLResolver, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -43,7 +47,12 @@ from activities.models import (
     ExpenseClaim,
     ExpenseLine,
     HolderRole,
+    Purchase,
+    PurchasePayee,
     ThirdParty,
+    ThirdPartyKind,
+    Trade,
+    TradeAdmission,
     TransferKind,
 )
 from activities.selectors import (
@@ -59,16 +68,27 @@ from activities.selectors import (
 )
 from activities.services import (
     ExpenseLineData,
+    PurchaseData,
+    ThirdPartyData,
+    activity_create,
+    activity_transfer_approve,
+    activity_transfer_reject,
     activity_transfer_request,
     contribution_rate,
     expense_claim_approve,
     expense_claim_create,
+    expense_claim_reimburse,
     expense_claim_reject,
     expense_claim_submit,
     expense_line_add,
+    purchase_approve,
+    purchase_pay,
+    purchase_reject,
+    purchase_submit,
+    third_party_add,
 )
 from members.api import ErrorSerializer
-from members.models import User
+from members.models import Member, User
 from members.selectors import sees_every_office
 from smartcoop.api import Pagination
 from smartcoop.errors import InvalidInput, PermissionDeniedError
@@ -362,9 +382,169 @@ class ClientSerializer(serializers.ModelSerializer[ThirdParty]):
         ]
 
 
+class ClientCreateSerializer(serializers.Serializer[Any]):
+    """The fields of `ThirdPartyData`: a company known by its VAT number is the cooperative's one record."""
+
+    kind = serializers.ChoiceField(choices=ThirdPartyKind.choices)
+    name = serializers.CharField(max_length=200)
+    street = serializers.CharField(max_length=200, help_text="Street and number.")
+    postal_code = serializers.CharField(max_length=12)
+    city = serializers.CharField(max_length=100)
+    country = serializers.CharField(max_length=2, default="BE", help_text="ISO 3166 code, e.g. BE.")
+    language = serializers.ChoiceField(
+        choices=cast(list[tuple[str, str]], ThirdParty._meta.get_field("language").choices),
+        help_text="The language of its invoices and reminders.",
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="", help_text="E-mail for invoices.")
+    vat_number = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for a Belgian company (BE0123.456.789); ignored for a private person.",
+    )
+    payment_terms_days = serializers.IntegerField(min_value=0, max_value=120, default=30)
+
+
+class TradeSerializer(serializers.ModelSerializer[Trade]):
+    name = serializers.CharField(read_only=True, help_text="In the language of the request.")
+    reason = serializers.CharField(
+        read_only=True, help_text="Why it is excluded or what an advisor checks; in the language of the request."
+    )
+
+    class Meta:
+        model = Trade
+        fields = ["code", "sector", "admission", "name", "reason"]
+
+
+class ActivityCreateSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    trades = serializers.ListField(
+        child=serializers.SlugField(max_length=40),
+        help_text="Codes of the trade register (`/api/trades/`); a trade allowed after approval waits for an advisor.",
+    )
+
+    def validate_trades(self, codes: list[str]) -> list[Trade]:
+        """The trades in the order given, read in one query; a code not in the register is refused."""
+        wanted = list(dict.fromkeys(codes))
+        found = {trade.code: trade for trade in Trade.objects.filter(code__in=wanted)}
+        unknown = [code for code in wanted if code not in found]
+        if unknown:
+            raise serializers.ValidationError(
+                _("These codes are not in the trade register: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        return [found[code] for code in wanted]
+
+
+class PurchaseSerializer(serializers.ModelSerializer[Purchase]):
+    activity = serializers.CharField(source="activity.code", read_only=True)
+    supplier = serializers.IntegerField(source="supplier_id", read_only=True, help_text="The supplier's id.")
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    category = serializers.SlugRelatedField[ExpenseCategory](slug_field="code", read_only=True)
+    amount = money(read_only=True, help_text="Incl. VAT.")
+    vat = money(read_only=True)
+    advanced_by = serializers.IntegerField(
+        source="advanced_by.number",
+        read_only=True,
+        allow_null=True,
+        help_text="The member number of the holder who advanced the payment (payee `member`).",
+    )
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Purchase
+        fields = [
+            "id",
+            "activity",
+            "supplier",
+            "supplier_name",
+            "supplier_reference",
+            "invoice_date",
+            "due_date",
+            "category",
+            "description",
+            "amount",
+            "vat",
+            "payee",
+            "advanced_by",
+            "status",
+            "reason",
+            "submitted_at",
+            "decided_at",
+            "paid_on",
+            "file_url",
+        ]
+
+    def get_file_url(self, purchase: Purchase) -> str | None:
+        return _url("activities:purchase_file", purchase.pk) if purchase.file else None
+
+
+class PurchasePageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PurchaseSerializer(many=True)
+
+
+class PurchaseCreateSerializer(serializers.Serializer[Any]):
+    supplier = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The id of one of the Activity's clients and suppliers."
+    )
+    supplier_reference = serializers.CharField(max_length=60, help_text="The supplier's invoice number.")
+    invoice_date = serializers.DateField()
+    due_date = serializers.DateField()
+    category = serializers.SlugRelatedField[ExpenseCategory](
+        slug_field="code", queryset=ExpenseCategory.objects.all(), help_text="An expense category's code."
+    )
+    description = serializers.CharField(max_length=200)
+    amount = money(help_text="Incl. VAT.")
+    vat = money(required=False, default=ZERO)
+    payee = serializers.ChoiceField(choices=PurchasePayee.choices, default=PurchasePayee.SUPPLIER)
+    advanced_by = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="With payee `member`: the member number of the holder who advanced the payment.",
+    )
+    file = serializers.FileField(
+        required=False, allow_null=True, help_text="The supplier's invoice: PDF, JPEG or PNG, at most 10 MB."
+    )
+
+
+class PaymentSerializer(serializers.Serializer[Any]):
+    paid_on = serializers.DateField(required=False, help_text="The day the money left the bank; today if not given.")
+
+    def validate_paid_on(self, paid_on: date) -> date:
+        if paid_on > timezone.localdate():
+            raise serializers.ValidationError(_("A payment cannot be at a future date."))
+        return paid_on
+
+
+class TransferPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TransferSerializer(many=True)
+
+
 # --- Activities -------------------------------------------------------------------------------
 
 ERRORS = {401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+
+
+def _with_links(purchases: QuerySet[Purchase]) -> QuerySet[Purchase]:
+    return purchases.select_related("activity", "supplier", "category", "advanced_by")
+
+
+def _page(
+    request: Request, view: APIView, rows: QuerySet[Any], serializer: type[serializers.BaseSerializer[Any]]
+) -> Response:
+    """One page of `rows` (ordered by the caller), in the project's pagination."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 def _parse_before(value: str) -> tuple[date, int] | None:
@@ -388,6 +568,11 @@ def _limit(value: str) -> int:
 @extend_schema_view(
     list=extend_schema(responses={200: ActivitySerializer(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: ActivityDetailSerializer, **ERRORS}),
+    create=extend_schema(
+        request=ActivityCreateSerializer,
+        responses={201: ActivityDetailSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+        description="Open an Activity: the signed-in member (an admitted one) becomes its manager.",
+    ),
 )
 class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Activity]):
     """The signed-in member's Activities (staff: those of their office) with their books."""
@@ -398,9 +583,28 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def get_queryset(self) -> QuerySet[Activity]:
         activities = visible_activities(self.viewer).select_related("office")
-        if self.action == "retrieve":
+        if self.action in ("retrieve", "create"):
             activities = activities.select_related("entity").prefetch_related("holders__member", "trade_links__trade")
         return activities.order_by("code")
+
+    def _detail(self, activity: Activity, *, status_code: int = status.HTTP_200_OK) -> Response:
+        """`activity` read through `get_queryset` (with the user's role and the detail's relations)."""
+        reads = self.viewer.reads_books(activity)
+        activity.books = activity_books(activity=activity) if reads else None  # type: ignore[attr-defined]
+        return Response(ActivityDetailSerializer(activity).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _user(request)
+        given = ActivityCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        member = Member.objects.filter(user=user).first()
+        if member is None:
+            raise InvalidInput(_("Only a member of the cooperative can open an Activity: join it first."))
+        data = given.validated_data
+        activity = activity_create(
+            name=data["name"], holder=member, trades=data["trades"], actor=user, description=data["description"]
+        )
+        return self._detail(self.get_queryset().get(pk=activity.pk), status_code=status.HTTP_201_CREATED)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return ActivityDetailSerializer if self.action == "retrieve" else ActivitySerializer
@@ -419,10 +623,7 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activity = self.get_object()
-        reads = self.viewer.reads_books(activity)
-        activity.books = activity_books(activity=activity) if reads else None  # type: ignore[attr-defined]
-        return Response(self.get_serializer(activity).data)
+        return self._detail(self.get_object())
 
     def _books_reader(self) -> Activity:
         activity = self.get_object()
@@ -477,18 +678,98 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         claims = _with_total(ExpenseClaim.objects.filter(activity=activity))
         if not self.viewer.reads_books(activity):
             claims = claims.filter(worker__user_id=user.pk)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(claims.order_by("-created_at", "-id"), request, view=self)
-        return paginator.get_paginated_response(ExpenseClaimSerializer(page, many=True).data)
+        return _page(request, self, claims.order_by("-created_at", "-id"), ExpenseClaimSerializer)
 
     @extend_schema(
+        request=ClientCreateSerializer,
+        responses={201: ClientSerializer, 400: ErrorSerializer, **ERRORS},
+        description="A client or supplier for the Activity: a company already known by its VAT number is the "
+        "cooperative's existing record, now linked to this Activity.",
+    )
+    @action(detail=True, methods=["post"])
+    def clients(self, request: Request, code: str | None = None) -> Response:
+        activity = self.get_object()
+        given = ClientCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        third_party = third_party_add(
+            activity=activity, data=ThirdPartyData(**given.validated_data), actor=_user(request)
+        )
+        return Response(ClientSerializer(third_party).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: PurchasePageSerializer, **ERRORS},
+        description="The Activity's purchases (suppliers' invoices), newest first: for its managers and "
+        "co-holders, and staff.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": PurchaseCreateSerializer},
+        responses={201: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        description="A supplier's invoice (multipart, with its file), paid from the Activity's budget once an "
+        "advisor approves it.",
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def purchases(self, request: Request, code: str | None = None) -> Response:
+        if request.method != "POST":
+            activity = self._books_reader()
+            rows = _with_links(Purchase.objects.filter(activity=activity)).order_by("-submitted_at", "-id")
+            return _page(request, self, rows, PurchaseSerializer)
+        activity = self.get_object()
+        given = PurchaseCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        supplier = ThirdParty.objects.filter(pk=data["supplier"], activity_links__activity=activity).first()
+        if supplier is None:
+            message = _("Choose one of the Activity's clients and suppliers (add it first).")
+            raise InvalidInput(message, fields={"supplier": [message]})
+        advanced_by = None
+        if data.get("advanced_by") is not None:
+            advanced_by = Member.objects.filter(number=data["advanced_by"], activities=activity).first()
+            if advanced_by is None:
+                message = _("No holder of this Activity has this member number.")
+                raise InvalidInput(message, fields={"advanced_by": [message]})
+        purchase = purchase_submit(
+            activity=activity,
+            supplier=supplier,
+            data=PurchaseData(
+                supplier_reference=data["supplier_reference"],
+                invoice_date=data["invoice_date"],
+                due_date=data["due_date"],
+                category=data["category"],
+                description=data["description"],
+                amount=data["amount"],
+                vat=data["vat"],
+                payee=data["payee"],
+                advanced_by=advanced_by,
+            ),
+            file=data.get("file"),
+            actor=_user(request),
+        )
+        created = _with_links(Purchase.objects.filter(pk=purchase.pk)).get()
+        return Response(PurchaseSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: TransferPageSerializer, **ERRORS},
+        description="The transfers from and to the Activity, newest first: both Activities see them.",
+    )
+    @extend_schema(
+        methods=["POST"],
         request=TransferRequestSerializer,
         responses={201: TransferSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
         description="A manager asks to pay another Activity for its work, or to share budget with it; "
         "the money moves when an advisor approves.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["get", "post"])
     def transfers(self, request: Request, code: str | None = None) -> Response:
+        if request.method != "POST":
+            activity = self._books_reader()
+            rows = ActivityTransfer.objects.filter(Q(source=activity) | Q(destination=activity))
+            rows = rows.select_related("source", "destination").order_by("-requested_at", "-id")
+            return _page(request, self, rows, TransferSerializer)
         activity = self.get_object()
         given = TransferRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -507,12 +788,36 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 # --- Expense claims ---------------------------------------------------------------------------
 
 
-class CanDecideExpenses(BasePermission):
-    message = _lazy("Only advisors with two-factor authentication decide on expense claims.")
+class StaffDecides(BasePermission):
+    """Staff with two-factor authentication and the model's change permission, as in the admin."""
+
+    permission = ""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return is_two_factor_staff(user) and user.has_perm("activities.change_expenseclaim")
+        return is_two_factor_staff(user) and user.has_perm(self.permission)
+
+
+class CanDecideExpenses(StaffDecides):
+    permission = "activities.change_expenseclaim"
+    message = gettext_lazy("Only advisors with two-factor authentication decide on expense claims.")
+
+
+class CanDecidePurchases(StaffDecides):
+    permission = "activities.change_purchase"
+    message = gettext_lazy("Only advisors with two-factor authentication decide on purchases.")
+
+
+class CanDecideTransfers(StaffDecides):
+    permission = "activities.change_activitytransfer"
+    message = gettext_lazy("Only advisors with two-factor authentication decide on transfers between Activities.")
+
+
+def _paid_on(request: Request) -> date:
+    given = PaymentSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    paid_on: date = given.validated_data.get("paid_on") or timezone.localdate()
+    return paid_on
 
 
 @extend_schema_view(retrieve=extend_schema(responses={200: ExpenseClaimDetailSerializer, **ERRORS}))
@@ -584,6 +889,101 @@ class ExpenseClaimViewSet(ViewerMixin, mixins.RetrieveModelMixin, viewsets.Gener
         expense_claim_reject(claim=claim, reason=given.validated_data["reason"], actor=_user(request))
         return self._answer(claim)
 
+    @extend_schema(
+        request=PaymentSerializer,
+        responses={200: ExpenseClaimDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideExpenses])
+    def reimburse(self, request: Request, pk: str | None = None) -> Response:
+        """The worker was paid back (once, however often it is retried)."""
+        claim = self.get_object()
+        expense_claim_reimburse(claim=claim, paid_on=_paid_on(request), actor=_user(request))
+        return self._answer(claim)
+
+
+# --- Purchases and transfers: the advisors' decisions -----------------------------------------
+
+
+class PurchaseViewSet(viewsets.GenericViewSet[Purchase]):
+    """An advisor approves a purchase (charged to the Activity's budget), rejects it, or marks it paid."""
+
+    serializer_class = PurchaseSerializer
+    lookup_value_regex = r"\d+"
+    permission_classes = [IsAuthenticated, CanDecidePurchases]
+
+    def get_queryset(self) -> QuerySet[Purchase]:
+        reach = activities_within_reach(self.request.user).values("pk")
+        return _with_links(Purchase.objects.filter(activity__in=reach))
+
+    def _answer(self, purchase: Purchase) -> Response:
+        return Response(PurchaseSerializer(self.get_queryset().get(pk=purchase.pk)).data)
+
+    @extend_schema(request=None, responses={200: PurchaseSerializer, 409: ErrorSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Charge the Activity now (409, naming its balance, when it does not have the money)."""
+        purchase = self.get_object()
+        purchase_approve(purchase=purchase, actor=_user(request))
+        return self._answer(purchase)
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        purchase = self.get_object()
+        given = ReasonSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        purchase_reject(purchase=purchase, reason=given.validated_data["reason"], actor=_user(request))
+        return self._answer(purchase)
+
+    @extend_schema(
+        request=PaymentSerializer,
+        responses={200: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        """The supplier (or the holder who advanced it) was paid (once, however often it is retried)."""
+        purchase = self.get_object()
+        purchase_pay(purchase=purchase, paid_on=_paid_on(request), actor=_user(request))
+        return self._answer(purchase)
+
+
+class TransferViewSet(viewsets.GenericViewSet[ActivityTransfer]):
+    """An advisor of the paying Activity's office approves a transfer (the money moves) or rejects it."""
+
+    serializer_class = TransferSerializer
+    lookup_value_regex = r"\d+"
+    permission_classes = [IsAuthenticated, CanDecideTransfers]
+
+    def get_queryset(self) -> QuerySet[ActivityTransfer]:
+        reach = activities_within_reach(self.request.user).values("pk")
+        return ActivityTransfer.objects.filter(source__in=reach).select_related("source", "destination")
+
+    def _answer(self, transfer: ActivityTransfer) -> Response:
+        return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
+
+    @extend_schema(request=None, responses={200: TransferSerializer, 409: ErrorSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Move the money (409, naming the paying Activity's balance, when it does not have it)."""
+        transfer = self.get_object()
+        activity_transfer_approve(transfer=transfer, actor=_user(request))
+        return self._answer(transfer)
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: TransferSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        transfer = self.get_object()
+        given = ReasonSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        activity_transfer_reject(transfer=transfer, reason=given.validated_data["reason"], actor=_user(request))
+        return self._answer(transfer)
+
 
 # --- Clients and suppliers --------------------------------------------------------------------
 
@@ -598,10 +998,42 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ThirdParty]):
         return third_parties_of(_user(self.request)).order_by("name", "pk")
 
 
+# --- The trade register -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("admission", str, enum=TradeAdmission.values, description="Only trades admitted so."),
+        ],
+        responses={200: TradeSerializer(many=True), 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+    )
+)
+class TradeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Trade]):
+    """The trade register: what may be practised in the cooperative, and on which condition."""
+
+    serializer_class = TradeSerializer
+
+    def get_queryset(self) -> QuerySet[Trade]:
+        trades = Trade.objects.order_by("sector", "name_fr", "code")
+        admission = self.request.query_params.get("admission", "")
+        if admission:
+            if admission not in TradeAdmission.values:
+                message = _("Unknown admission: choose one of %(choices)s.") % {
+                    "choices": ", ".join(TradeAdmission.values)
+                }
+                raise InvalidInput(message, fields={"admission": [message]})
+            trades = trades.filter(admission=admission)
+        return trades
+
+
 # No root view: the project's router already answers /api/.
 router = SimpleRouter()
+router.register("trades", TradeViewSet, basename="trade")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("expense-claims", ExpenseClaimViewSet, basename="expense-claim")
+router.register("purchases", PurchaseViewSet, basename="purchase")
+router.register("transfers", TransferViewSet, basename="transfer")
 router.register("clients", ClientViewSet, basename="client")
 
 routes: list[URLPattern | URLResolver] = [*router.urls]
