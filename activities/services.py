@@ -111,6 +111,12 @@ def _require_holder(actor: User, activity: Activity, roles: Sequence[str] | None
     return holder
 
 
+def _refuse_future_payment(paid_on: date) -> None:
+    if paid_on > timezone.localdate():
+        message = _("A payment cannot be at a future date.")
+        raise InvalidInput(message, fields={"paid_on": [message]})
+
+
 def _require_open(activity: Activity) -> None:
     if activity.status != ActivityStatus.OPEN:
         raise ConflictError(
@@ -440,14 +446,8 @@ def peppol_id_for(*, country: str, vat_number: str) -> str:
     return ""
 
 
-def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) -> ThirdParty:
-    """A client or supplier for the Activity: the cooperative's record when the number is known, else a new one.
-
-    A company is found by its VAT number, so two members working for the same client share one
-    record (and one dunning history); its address is then kept as the first one recorded it.
-    """
-    if not staff_reaches(actor, activity):
-        _require_holder(actor, activity)
+def _clean_third_party(data: ThirdPartyData) -> tuple[str, str]:
+    """The country code and the compact VAT number of a client or supplier, or InvalidInput naming the field."""
     country = data.country.upper().strip()
     if len(country) != 2 or not country.isalpha():
         message = _("Choose a country.")
@@ -456,6 +456,9 @@ def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) ->
         if not str(getattr(data, field)).strip():
             message = _("This field is required.")
             raise InvalidInput(message, fields={field: [message]})
+    if data.kind not in ThirdPartyKind.values:
+        message = _("Choose a person or a company.")
+        raise InvalidInput(message, fields={"kind": [message]})
     if data.language not in ("fr", "nl", "en"):
         message = _("Choose a language.")
         raise InvalidInput(message, fields={"language": [message]})
@@ -468,6 +471,18 @@ def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) ->
     if not 0 <= data.payment_terms_days <= 120:
         message = _("Payment terms are between 0 and 120 days.")
         raise InvalidInput(message, fields={"payment_terms_days": [message]})
+    return country, vat_number
+
+
+def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) -> ThirdParty:
+    """A client or supplier for the Activity: the cooperative's record when the number is known, else a new one.
+
+    A company is found by its VAT number, so two members working for the same client share one
+    record (and one dunning history); its address is then kept as the first one recorded it.
+    """
+    if not staff_reaches(actor, activity):
+        _require_holder(actor, activity)
+    country, vat_number = _clean_third_party(data)
     with transaction.atomic():
         third_party = None
         if vat_number:
@@ -700,6 +715,7 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> No
 def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) -> Transaction:
     """The worker was paid back: once, whatever is retried (the claim's row is locked, the key unique)."""
     _require_staff(actor, claim.activity)
+    _refuse_future_payment(paid_on)
     key = f"expense-claim:{claim.pk}:reimburse"
     with transaction.atomic():
         locked = ExpenseClaim.objects.select_for_update().select_related("activity__analytic").get(pk=claim.pk)
@@ -797,7 +813,14 @@ def purchase_submit(
         submitted_by=actor,
     )
     purchase.file.save(file.name or "invoice", file, save=False)
-    purchase.save()
+    try:
+        with transaction.atomic():
+            purchase.save()
+    except IntegrityError:
+        # The same invoice sent twice at once: the unique index kept the first.
+        purchase.file.delete(save=False)
+        message = _("This invoice of %(supplier)s is already recorded.") % {"supplier": supplier.name}
+        raise InvalidInput(message, fields={"supplier_reference": [message]}) from None
     return purchase
 
 
@@ -887,6 +910,7 @@ def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
 def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transaction:
     """The supplier (or the member who advanced it) was paid: once, whatever is retried."""
     _require_staff(actor, purchase.activity)
+    _refuse_future_payment(paid_on)
     key = f"purchase:{purchase.pk}:pay"
     with transaction.atomic():
         locked = (

@@ -7,7 +7,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
 from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authtoken.models import Token
@@ -273,7 +273,7 @@ class MemberListSerializer(serializers.ModelSerializer[Member]):
 
 
 class CanListMembers(BasePermission):
-    message = _lazy("Only advisors and accountants can list members.")
+    message = gettext_lazy("Only advisors and accountants can list members.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

@@ -37,3 +37,20 @@ def test_compiled_catalogue_matches_its_source(language: str, tmp_path: Path) ->
     compiled = tmp_path / "django.mo"
     subprocess.run([msgfmt, "--check-format", "-o", str(compiled), str(source)], check=True)
     assert compiled.read_bytes() == source.with_suffix(".mo").read_bytes(), "run `make messages` and commit the .mo"
+
+
+# makemessages finds gettext, gettext_lazy, ngettext... and `_`; any other alias is never extracted,
+# so its strings stay English for everyone (four API messages were, under `_lazy`).
+ALIAS = re.compile(r"from django\.utils\.translation import .*\b(\w*gettext\w*) as (?!_\b)(\w+)")
+
+
+def test_no_translation_function_hides_under_an_alias_makemessages_cannot_see() -> None:
+    root = LOCALE.parent
+    aliased = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for folder in ("smartcoop", "members", "activities", "contracts", "invoicing", "payroll", "governance")
+        for path in (root / folder).rglob("*.py")
+        for match in [ALIAS.search(path.read_text())]
+        if match
+    ]
+    assert aliased == []

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -1034,3 +1035,35 @@ def test_the_demo_activities_are_seeded_once_with_a_years_worth_of_movements() -
     out = StringIO()
     call_command("activities_reconcile", stdout=out)
     assert "3 Activities" in out.getvalue()
+
+
+# --- dates of payments, duplicates and kinds ----------------------------------------------------
+
+
+def test_a_payment_cannot_be_recorded_at_a_future_date(
+    make_activity: MakeActivity, holder: Member, advisor: User, supplies: ExpenseCategory, meals: ExpenseCategory
+) -> None:
+    activity = make_activity(funds=Decimal("1000.00"))
+    purchase = _submitted_purchase(activity, holder, supplies)
+    purchase_approve(purchase=purchase, actor=advisor)
+    claim = _submitted_claim(activity, holder, meals, "40.00")
+    expense_claim_approve(claim=claim, actor=advisor)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    postings = Transaction.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        purchase_pay(purchase=purchase, paid_on=tomorrow, actor=advisor)
+    assert set(refused.value.fields) == {"paid_on"}
+    with pytest.raises(InvalidInput) as refused:
+        expense_claim_reimburse(claim=claim, paid_on=tomorrow, actor=advisor)
+    assert set(refused.value.fields) == {"paid_on"}
+    assert Transaction.objects.count() == postings
+
+
+def test_a_client_is_a_person_or_a_company(make_activity: MakeActivity, holder: Member) -> None:
+    activity = make_activity()
+    data = replace(_company(), kind="robot")
+    with pytest.raises(InvalidInput) as refused:
+        third_party_add(activity=activity, data=data, actor=holder.user)
+    assert set(refused.value.fields) == {"kind"}
+    assert not ThirdParty.objects.exists()
