@@ -234,12 +234,13 @@ class Seeder:
             activity_transfer_approve(transfer=transfer, actor=self.advisor)
 
 
-def _activity(*, name: str, manager: Member, trades: list[str], description: str, advisor: User) -> Activity:
+def _activity(*, name: str, manager: Member, trades: list[str], description: str) -> Activity:
     existing = Activity.objects.filter(name=name, holders__member=manager, holders__role=HolderRole.MANAGER).first()
     if existing is not None:
         return existing
+    # The member opens it; followed by the Brussels office, whose advisor is the demo's only one.
     return activity_create(
-        name=name, holder=manager, trades=[Trade.objects.get(code=code) for code in trades], actor=advisor,
+        name=name, holder=manager, trades=[Trade.objects.get(code=code) for code in trades], actor=manager.user,
         description=description, office=Office.objects.get(code="bruxelles"),
     )  # fmt: skip
 
@@ -266,7 +267,7 @@ def seed(demo: Demo) -> None:
         slug="atelier-dubois",
         activity=_activity(
             name=ATELIER, manager=amelie, trades=["illustrator", "graphic-designer"],
-            description="Illustration jeunesse et bande dessinée, affiches et identités visuelles.", advisor=advisor,
+            description="Illustration jeunesse et bande dessinée, affiches et identités visuelles.",
         ),
         manager=amelie, advisor=advisor, today=today,
     )  # fmt: skip
@@ -274,7 +275,7 @@ def seed(demo: Demo) -> None:
         slug="geluidsstudio-janssens",
         activity=_activity(
             name="Geluidsstudio Janssens", manager=pieter, trades=["sound-engineer", "musician"],
-            description="Opname, mixage en mastering voor muzikanten, theater en podcasts.", advisor=advisor,
+            description="Opname, mixage en mastering voor muzikanten, theater en podcasts.",
         ),
         manager=pieter, advisor=advisor, today=today,
     )  # fmt: skip
@@ -282,7 +283,7 @@ def seed(demo: Demo) -> None:
         slug="walsh-kitchen-stories",
         activity=_activity(
             name="Walsh Kitchen Stories", manager=emma, trades=["photographer", "caterer"],
-            description="Food photography for restaurants and supper clubs around Brussels.", advisor=advisor,
+            description="Food photography for restaurants and supper clubs around Brussels.",
         ),
         manager=emma, advisor=advisor, today=today,
     )  # fmt: skip

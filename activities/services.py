@@ -215,7 +215,10 @@ def activity_create(
     A trade allowed after approval is recorded as pending: the Activity opens, and the advisor
     checks the condition the trade register names before the first contract.
     """
-    if actor.pk != holder.user_id and not actor.is_staff:
+    if actor.pk != holder.user_id and not (
+        actor.is_staff and (sees_every_office(actor) or actor.office_id == holder.office_id)
+    ):
+        # A member opens their own; staff open one for a member of their office only.
         raise PermissionDeniedError()
     if not name.strip():
         message = _("Give the Activity a name.")

@@ -69,7 +69,7 @@ from activities.services import (
     purchase_submit,
     third_party_add,
 )
-from members.models import Member, User
+from members.models import Member, Office, User
 from members.services import shares_issue
 from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, NotFoundError, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount, Leg, Transaction
@@ -1067,3 +1067,15 @@ def test_a_client_is_a_person_or_a_company(make_activity: MakeActivity, holder: 
         third_party_add(activity=activity, data=data, actor=holder.user)
     assert set(refused.value.fields) == {"kind"}
     assert not ThirdParty.objects.exists()
+
+
+def test_staff_open_an_activity_only_for_a_member_of_their_office(
+    holder: Member, advisor: User, make_staff, musician: Trade
+) -> None:
+    elsewhere = make_staff("mons@smartcoop.be", office=Office.objects.create(code="mons", name="Mons", city="Mons"))
+    with pytest.raises(PermissionDeniedError):
+        activity_create(name="Pour autrui", holder=holder, trades=[musician], actor=elsewhere)
+    assert not Activity.objects.exists()
+
+    activity = activity_create(name="Pour Amélie", holder=holder, trades=[musician], actor=advisor)
+    assert activity.holders.get().member == holder
