@@ -72,6 +72,7 @@ from activities.services import (
 )
 from members.models import Office, User
 from members.selectors import sees_every_office, within_reach
+from smartcoop.admin_site import ReadOnlyInline
 from smartcoop.errors import ApplicationError, admin_call
 from smartcoop.money import ZERO
 
@@ -314,22 +315,6 @@ class AgeFilter(admin.SimpleListFilter):
         if less_than is not None:
             waiting = waiting.filter(**{f"{self.submitted_field}__gt": now - timedelta(days=less_than)})
         return waiting
-
-
-class ReadOnlyInline(admin.TabularInline[Any, Any]):
-    """What the services wrote, shown on the parent's page; changed only through them."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- Activities -------------------------------------------------------------------------------

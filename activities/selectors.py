@@ -206,13 +206,6 @@ def holder_role(*, activity: Activity, user: User | AnonymousUser) -> str | None
 BOOK_ROLES = (HolderRole.MANAGER, HolderRole.HOLDER)
 
 
-def sees_books(*, activity: Activity, user: User | AnonymousUser) -> bool:
-    """Figures, movements, purchases and transfers: for managers and co-holders, and staff within reach."""
-    if holder_role(activity=activity, user=user) in BOOK_ROLES:
-        return True
-    return activities_within_reach(user).filter(pk=activity.pk).exists()
-
-
 def manages(*, activity: Activity, user: User | AnonymousUser) -> bool:
     return holder_role(activity=activity, user=user) == HolderRole.MANAGER
 

@@ -155,6 +155,14 @@ def _refuse_overspending(activity: Activity, amount: Decimal, what: str) -> None
         )
 
 
+def _paid_out(creditor: str, *, charge: Decimal, vat: Decimal, analytic: AnalyticAccount) -> list[LegSpec]:
+    """A debt settled from the bank: the Activity's part on its books, the recovered VAT on none."""
+    legs = [debit(creditor, charge, analytic), credit(BANK, charge, analytic)]
+    if vat:
+        legs += [debit(creditor, vat), credit(BANK, vat)]
+    return legs
+
+
 def _merged(legs: Sequence[LegSpec]) -> list[LegSpec]:
     """One leg per account, side and dimension: a claim of twenty receipts posts a handful of legs."""
     totals: dict[tuple[str, bool, int | None], Decimal] = defaultdict(lambda: ZERO)
@@ -728,9 +736,7 @@ def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) 
             raise ConflictError(_("Only an approved claim can be reimbursed."))
         charge, vat = _charge_and_vat(list(locked.lines.select_related("category")))
         analytic = locked.activity.analytic
-        legs = [debit(OWED_TO_WORKER, charge, analytic), credit(BANK, charge, analytic)]
-        if vat:
-            legs += [debit(OWED_TO_WORKER, vat), credit(BANK, vat)]
+        legs = _paid_out(OWED_TO_WORKER, charge=charge, vat=vat, analytic=analytic)
         posting = ledger_post(
             key=key,
             date=paid_on,
@@ -927,9 +933,7 @@ def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transacti
             raise ConflictError(_("Only an approved purchase can be paid."))
         charge, vat = _purchase_split(locked)
         creditor, analytic = _purchase_creditor(locked), locked.activity.analytic
-        legs = [debit(creditor, charge, analytic), credit(BANK, charge, analytic)]
-        if vat:
-            legs += [debit(creditor, vat), credit(BANK, vat)]
+        legs = _paid_out(creditor, charge=charge, vat=vat, analytic=analytic)
         posting = ledger_post(
             key=key,
             date=paid_on,

@@ -54,6 +54,7 @@ from members.services import (
     shares_buy_back,
     shares_transfer,
 )
+from smartcoop.admin_site import ReadOnlyInline
 from smartcoop.errors import ApplicationError, InvalidInput, admin_call
 
 
@@ -209,36 +210,24 @@ OPERATION_FIELDS: tuple[str, ...] = (
 )
 
 
-class ShareOperationInline(admin.TabularInline[ShareOperation, Member]):
+class ShareOperationInline(ReadOnlyInline):
     """The member's lines of the register, as recorded: nothing to add, change or delete here."""
 
     model = ShareOperation
     fk_name = "member"
     fields = readonly_fields = INLINE_COLUMNS
-    extra = 0
-    can_delete = False
     show_change_link = True
     verbose_name_plural = _("share register")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ShareOperation]:
         return super().get_queryset(request).select_related("counterpart")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class MemberAssignmentInline(admin.TabularInline[MemberAssignment, Member]):
+class MemberAssignmentInline(ReadOnlyInline):
     """The member's history of offices, advisors and categories: who changed what, when, why."""
 
     model = MemberAssignment
     fk_name = "member"
-    extra = 0
     fields = readonly_fields = (
         "changed_at",
         "office_before",
@@ -258,15 +247,6 @@ class MemberAssignmentInline(admin.TabularInline[MemberAssignment, Member]):
             .get_queryset(request)
             .select_related("office_before", "office_after", "advisor_before", "advisor_after", "actor")
         )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Member)

@@ -4,6 +4,7 @@ Login goes through allauth (so failed logins are throttled and the TOTP step is 
 member without an authenticator is sent to set one up before the admin opens.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.mfa.utils import is_mfa_enabled
@@ -33,3 +34,19 @@ class AdminSite(admin.AdminSite):
             messages.error(request, gettext("Your account has no access to the administration."))
             return HttpResponseRedirect(reverse("members:dashboard"))
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
+    """What the services wrote, shown on the parent's page; changed only through them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
