@@ -551,8 +551,7 @@ def _parse_before(value: str) -> tuple[date, int] | None:
     """The keyset cursor of the last movement seen; a value that is not one is refused, not ignored."""
     cursor = movement_cursor(value)
     if value and cursor is None:
-        message = _("This is not a cursor given by the previous page.")
-        raise InvalidInput(message, fields={"before": [message]})
+        raise InvalidInput.on("before", _("This is not a cursor given by the previous page."))
     return cursor
 
 
@@ -560,8 +559,7 @@ def _limit(value: str) -> int:
     if not value:
         return MOVEMENTS_PAGE
     if not value.isdigit() or not 1 <= int(value) <= MOVEMENTS_MAX:
-        message = _("Give a number between 1 and %(max)d.") % {"max": MOVEMENTS_MAX}
-        raise InvalidInput(message, fields={"limit": [message]})
+        raise InvalidInput.on("limit", _("Give a number between 1 and %(max)d.") % {"max": MOVEMENTS_MAX})
     return int(value)
 
 
@@ -722,14 +720,12 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data = given.validated_data
         supplier = ThirdParty.objects.filter(pk=data["supplier"], activity_links__activity=activity).first()
         if supplier is None:
-            message = _("Choose one of the Activity's clients and suppliers (add it first).")
-            raise InvalidInput(message, fields={"supplier": [message]})
+            raise InvalidInput.on("supplier", _("Choose one of the Activity's clients and suppliers (add it first)."))
         advanced_by = None
         if data.get("advanced_by") is not None:
             advanced_by = Member.objects.filter(number=data["advanced_by"], activities=activity).first()
             if advanced_by is None:
-                message = _("No holder of this Activity has this member number.")
-                raise InvalidInput(message, fields={"advanced_by": [message]})
+                raise InvalidInput.on("advanced_by", _("No holder of this Activity has this member number."))
         purchase = purchase_submit(
             activity=activity,
             supplier=supplier,
@@ -1022,7 +1018,7 @@ class TradeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Trade]):
                 message = _("Unknown admission: choose one of %(choices)s.") % {
                     "choices": ", ".join(TradeAdmission.values)
                 }
-                raise InvalidInput(message, fields={"admission": [message]})
+                raise InvalidInput.on("admission", message)
             trades = trades.filter(admission=admission)
         return trades
 

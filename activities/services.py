@@ -78,14 +78,11 @@ INCOME_ACCOUNTS = {"subsidy": "740", "other": "743"}
 def _money(value: Decimal, *, field: str, allow_zero: bool = False) -> Decimal:
     """An amount typed by someone: whole cents, positive (or zero when allowed), within numeric(14,2)."""
     if not is_cents(value):
-        message = _("Enter an amount with at most two decimals.")
-        raise InvalidInput(message, fields={field: [message]})
+        raise InvalidInput.on(field, _("Enter an amount with at most two decimals."))
     if value < 0 or (value == 0 and not allow_zero):
-        message = _("Enter an amount greater than zero.")
-        raise InvalidInput(message, fields={field: [message]})
+        raise InvalidInput.on(field, _("Enter an amount greater than zero."))
     if value > MAX_AMOUNT:
-        message = _("This amount is too large.")
-        raise InvalidInput(message, fields={field: [message]})
+        raise InvalidInput.on(field, _("This amount is too large."))
     return to_money(value)
 
 
@@ -113,8 +110,7 @@ def _require_holder(actor: User, activity: Activity, roles: Sequence[str] | None
 
 def _refuse_future_payment(paid_on: date) -> None:
     if paid_on > timezone.localdate():
-        message = _("A payment cannot be at a future date.")
-        raise InvalidInput(message, fields={"paid_on": [message]})
+        raise InvalidInput.on("paid_on", _("A payment cannot be at a future date."))
 
 
 def _require_open(activity: Activity) -> None:
@@ -188,7 +184,7 @@ def _check_member(member: Member, *, field: str) -> None:
         message = _("%(name)s is not a member (their shares are not paid yet, or they left).") % {
             "name": member.display_name
         }
-        raise InvalidInput(message, fields={field: [message]})
+        raise InvalidInput.on(field, message)
 
 
 def _refuse_excluded(trade: Trade) -> None:
@@ -197,7 +193,7 @@ def _refuse_excluded(trade: Trade) -> None:
             "trade": trade.name,
             "reason": trade.reason,
         }
-        raise InvalidInput(message, fields={"trades": [message]})
+        raise InvalidInput.on("trades", message)
 
 
 def _trade_link(activity: Activity, trade: Trade) -> ActivityTrade:
@@ -229,11 +225,9 @@ def activity_create(
         # A member opens their own; staff open one for a member of their office only.
         raise PermissionDeniedError()
     if not name.strip():
-        message = _("Give the Activity a name.")
-        raise InvalidInput(message, fields={"name": [message]})
+        raise InvalidInput.on("name", _("Give the Activity a name."))
     if not trades:
-        message = _("Choose at least one trade from the trade register.")
-        raise InvalidInput(message, fields={"trades": [message]})
+        raise InvalidInput.on("trades", _("Choose at least one trade from the trade register."))
     _check_member(holder, field="holder")
     for trade in trades:
         _refuse_excluded(trade)  # before anything is written
@@ -277,13 +271,11 @@ def activity_update(
     if not staff_reaches(actor, activity):
         _require_holder(actor, activity, roles=[HolderRole.MANAGER])
     if not name.strip():
-        message = _("Give the Activity a name.")
-        raise InvalidInput(message, fields={"name": [message]})
+        raise InvalidInput.on("name", _("Give the Activity a name."))
     if logo is not None:
         kind = check_document(logo, field="logo")
         if kind == "pdf":
-            message = _("The logo must be a JPEG or PNG image.")
-            raise InvalidInput(message, fields={"logo": [message]})
+            raise InvalidInput.on("logo", _("The logo must be a JPEG or PNG image."))
     with transaction.atomic():
         activity.name, activity.description, activity.terms_of_sale = name.strip(), description.strip(), terms_of_sale
         fields = ["name", "description", "terms_of_sale"]
@@ -299,16 +291,16 @@ def activity_add_holder(*, activity: Activity, member: Member, role: str, actor:
     if not staff_reaches(actor, activity):
         _require_holder(actor, activity, roles=[HolderRole.MANAGER])
     if role not in HolderRole.values:
-        message = _("Choose a role.")
-        raise InvalidInput(message, fields={"role": [message]})
+        raise InvalidInput.on("role", _("Choose a role."))
     _check_member(member, field="member")
     with transaction.atomic():
         holder, created = ActivityHolder.objects.get_or_create(
             activity=activity, member=member, defaults={"role": role, "since": timezone.localdate()}
         )
         if not created:
-            message = _("%(name)s is already a holder of this Activity.") % {"name": member.display_name}
-            raise InvalidInput(message, fields={"member": [message]})
+            raise InvalidInput.on(
+                "member", _("%(name)s is already a holder of this Activity.") % {"name": member.display_name}
+            )
         _event(activity, "holder_added", actor, member=member.number, role=role)
         return holder
 
@@ -326,8 +318,7 @@ def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, ac
     """An advisor checked the condition of a trade allowed after approval."""
     _require_staff(actor, link.activity)
     if not approve and not reason.strip():
-        message = _("A refusal needs a reason: the member reads it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("A refusal needs a reason: the member reads it."))
     with transaction.atomic():
         locked = ActivityTrade.objects.select_for_update().get(pk=link.pk)
         if locked.approval != TradeApproval.PENDING:
@@ -362,8 +353,7 @@ def activity_set_rates(
         ("employment_contribution_rate", employment_rate),
     ):
         if rate is not None and not (ZERO <= rate <= Decimal("0.5")):
-            message = _("A rate is between 0 and 0.5 (50%).")
-            raise InvalidInput(message, fields={field: [message]})
+            raise InvalidInput.on(field, _("A rate is between 0 and 0.5 (50%)."))
     with transaction.atomic():
         (locked,) = _locked(activity)
         before = [str(locked.turnover_contribution_rate), str(locked.employment_contribution_rate)]
@@ -378,11 +368,9 @@ def activity_set_status(*, activity: Activity, status: str, reason: str, actor: 
     """Suspend, reopen or close an Activity; one with money left, owed or incoming stays open."""
     _require_staff(actor, activity)
     if status not in ActivityStatus.values:
-        message = _("Choose a status.")
-        raise InvalidInput(message, fields={"status": [message]})
+        raise InvalidInput.on("status", _("Choose a status."))
     if status != ActivityStatus.OPEN and not reason.strip():
-        message = _("Say why: the Activity's holders read it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("Say why: the Activity's holders read it."))
     with transaction.atomic():
         (locked,) = _locked(activity)
         if status == ActivityStatus.CLOSED:
@@ -433,21 +421,24 @@ def clean_vat_number(*, country: str, number: str) -> str:
     prefix = "EL" if country == "GR" else country
     if compact[:2].isalpha():
         if compact[:2] != prefix:
-            message = _("This VAT number does not belong to the country chosen (%(country)s).") % {"country": country}
-            raise InvalidInput(message, fields={"vat_number": [message]})
+            raise InvalidInput.on(
+                "vat_number",
+                _("This VAT number does not belong to the country chosen (%(country)s).") % {"country": country},
+            )
         compact = compact[2:]
     try:
         module = get_cc_module(country.lower(), "vat")
     except (ImportError, ValueError):
         module = None
     if module is None:
-        message = _("VAT numbers of this country cannot be checked; leave it empty or ask your advisor.")
-        raise InvalidInput(message, fields={"vat_number": [message]})
+        raise InvalidInput.on(
+            "vat_number", _("VAT numbers of this country cannot be checked; leave it empty or ask your advisor.")
+        )
     try:
         return f"{prefix}{module.compact(module.validate(compact))}"
     except StdnumValidationError:
         message = _("This is not a valid VAT number for %(country)s.") % {"country": country}
-        raise InvalidInput(message, fields={"vat_number": [message]}) from None
+        raise InvalidInput.on("vat_number", message) from None
 
 
 def peppol_id_for(*, country: str, vat_number: str) -> str:
@@ -461,27 +452,21 @@ def _clean_third_party(data: ThirdPartyData) -> tuple[str, str]:
     """The country code and the compact VAT number of a client or supplier, or InvalidInput naming the field."""
     country = data.country.upper().strip()
     if len(country) != 2 or not country.isalpha():
-        message = _("Choose a country.")
-        raise InvalidInput(message, fields={"country": [message]})
+        raise InvalidInput.on("country", _("Choose a country."))
     for field in ("name", "street", "postal_code", "city"):
         if not str(getattr(data, field)).strip():
-            message = _("This field is required.")
-            raise InvalidInput(message, fields={field: [message]})
+            raise InvalidInput.on(field, _("This field is required."))
     if data.kind not in ThirdPartyKind.values:
-        message = _("Choose a person or a company.")
-        raise InvalidInput(message, fields={"kind": [message]})
+        raise InvalidInput.on("kind", _("Choose a person or a company."))
     if data.language not in ("fr", "nl", "en"):
-        message = _("Choose a language.")
-        raise InvalidInput(message, fields={"language": [message]})
+        raise InvalidInput.on("language", _("Choose a language."))
     vat_number = clean_vat_number(country=country, number=data.vat_number)
     if data.kind == ThirdPartyKind.COMPANY and country == "BE" and not vat_number:
-        message = _("A Belgian company is identified by its enterprise (VAT) number.")
-        raise InvalidInput(message, fields={"vat_number": [message]})
+        raise InvalidInput.on("vat_number", _("A Belgian company is identified by its enterprise (VAT) number."))
     if data.kind == ThirdPartyKind.PERSON:
         vat_number = ""
     if not 0 <= data.payment_terms_days <= 120:
-        message = _("Payment terms are between 0 and 120 days.")
-        raise InvalidInput(message, fields={"payment_terms_days": [message]})
+        raise InvalidInput.on("payment_terms_days", _("Payment terms are between 0 and 120 days."))
     return country, vat_number
 
 
@@ -544,8 +529,7 @@ def expense_claim_create(*, activity: Activity, title: str, actor: User) -> Expe
     holder = _require_holder(actor, activity)
     _require_open(activity)
     if not title.strip():
-        message = _("Give the claim a title.")
-        raise InvalidInput(message, fields={"title": [message]})
+        raise InvalidInput.on("title", _("Give the claim a title."))
     return ExpenseClaim.objects.create(activity=activity, worker=holder.member, title=title.strip())
 
 
@@ -569,8 +553,7 @@ def _mileage_rate(claim: ExpenseClaim, on: date) -> Decimal:
         .first()
     )
     if rate is None:
-        message = _("No mileage allowance is set for this date; ask your advisor.")
-        raise InvalidInput(message, fields={"spent_on": [message]})
+        raise InvalidInput.on("spent_on", _("No mileage allowance is set for this date; ask your advisor."))
     return rate
 
 
@@ -580,27 +563,22 @@ def expense_line_add(
     """An expense with its receipt, or a trip paid per kilometre at the official rate of its date."""
     _own_draft(claim, actor)
     if data.spent_on > timezone.localdate():
-        message = _("An expense cannot be in the future.")
-        raise InvalidInput(message, fields={"spent_on": [message]})
+        raise InvalidInput.on("spent_on", _("An expense cannot be in the future."))
     if not data.description.strip():
-        message = _("Say what the expense was for.")
-        raise InvalidInput(message, fields={"description": [message]})
+        raise InvalidInput.on("description", _("Say what the expense was for."))
     if data.category.is_mileage:
         kilometres = data.kilometres or ZERO
         if kilometres <= 0 or kilometres > 10000:
-            message = _("Enter the kilometres driven (more than 0, at most 10,000).")
-            raise InvalidInput(message, fields={"kilometres": [message]})
+            raise InvalidInput.on("kilometres", _("Enter the kilometres driven (more than 0, at most 10,000)."))
         rate = _mileage_rate(claim, data.spent_on)
         amount, vat = to_money(kilometres * rate), ZERO
     else:
         amount = _money(data.amount, field="amount")
         vat = _money(data.vat, field="vat", allow_zero=True)
         if vat >= amount:
-            message = _("The VAT is part of the amount, so it must be smaller.")
-            raise InvalidInput(message, fields={"vat": [message]})
+            raise InvalidInput.on("vat", _("The VAT is part of the amount, so it must be smaller."))
         if receipt is None:
-            message = _("Attach the receipt (PDF, JPEG or PNG).")
-            raise InvalidInput(message, fields={"receipt": [message]})
+            raise InvalidInput.on("receipt", _("Attach the receipt (PDF, JPEG or PNG)."))
         kilometres, rate = None, None
     if receipt is not None:
         check_document(receipt, field="receipt")
@@ -710,8 +688,7 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
 def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> None:
     _require_staff(actor, claim.activity)
     if not reason.strip():
-        message = _("A rejection needs a reason: the worker reads it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("A rejection needs a reason: the worker reads it."))
     with transaction.atomic():
         locked = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
         if locked.status != ClaimStatus.SUBMITTED:
@@ -779,34 +756,30 @@ def purchase_submit(
     amount = _money(data.amount, field="amount")
     vat = _money(data.vat, field="vat", allow_zero=True)
     if vat >= amount:
-        message = _("The VAT is part of the amount, so it must be smaller.")
-        raise InvalidInput(message, fields={"vat": [message]})
+        raise InvalidInput.on("vat", _("The VAT is part of the amount, so it must be smaller."))
     if not data.supplier_reference.strip():
-        message = _("Enter the supplier's invoice number.")
-        raise InvalidInput(message, fields={"supplier_reference": [message]})
+        raise InvalidInput.on("supplier_reference", _("Enter the supplier's invoice number."))
     if data.due_date < data.invoice_date:
-        message = _("The due date cannot be before the invoice date.")
-        raise InvalidInput(message, fields={"due_date": [message]})
+        raise InvalidInput.on("due_date", _("The due date cannot be before the invoice date."))
     if data.category.is_mileage:
-        message = _("Trips paid per kilometre are claimed in an expense claim, not as a purchase.")
-        raise InvalidInput(message, fields={"category": [message]})
+        raise InvalidInput.on(
+            "category", _("Trips paid per kilometre are claimed in an expense claim, not as a purchase.")
+        )
     if data.payee not in PurchasePayee.values:
-        message = _("Say who is paid.")
-        raise InvalidInput(message, fields={"payee": [message]})
+        raise InvalidInput.on("payee", _("Say who is paid."))
     advanced_by = data.advanced_by if data.payee == PurchasePayee.MEMBER else None
     if data.payee == PurchasePayee.MEMBER and (
         advanced_by is None or not ActivityHolder.objects.filter(activity=activity, member=advanced_by).exists()
     ):
-        message = _("Name the holder of the Activity who advanced the payment.")
-        raise InvalidInput(message, fields={"advanced_by": [message]})
+        raise InvalidInput.on("advanced_by", _("Name the holder of the Activity who advanced the payment."))
     if file is None:
-        message = _("Attach the supplier's invoice (PDF, JPEG or PNG).")
-        raise InvalidInput(message, fields={"file": [message]})
+        raise InvalidInput.on("file", _("Attach the supplier's invoice (PDF, JPEG or PNG)."))
     check_document(file, field="file")
     reference = data.supplier_reference.strip()
     if Purchase.objects.filter(supplier=supplier, supplier_reference=reference).exists():
-        message = _("This invoice of %(supplier)s is already recorded.") % {"supplier": supplier.name}
-        raise InvalidInput(message, fields={"supplier_reference": [message]})
+        raise InvalidInput.on(
+            "supplier_reference", _("This invoice of %(supplier)s is already recorded.") % {"supplier": supplier.name}
+        )
     purchase = Purchase(
         activity=activity,
         supplier=supplier,
@@ -829,7 +802,7 @@ def purchase_submit(
         # The same invoice sent twice at once: the unique index kept the first.
         purchase.file.delete(save=False)
         message = _("This invoice of %(supplier)s is already recorded.") % {"supplier": supplier.name}
-        raise InvalidInput(message, fields={"supplier_reference": [message]}) from None
+        raise InvalidInput.on("supplier_reference", message) from None
     return purchase
 
 
@@ -901,8 +874,7 @@ def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
 def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
     _require_staff(actor, purchase.activity)
     if not reason.strip():
-        message = _("A rejection needs a reason: the member reads it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("A rejection needs a reason: the member reads it."))
     with transaction.atomic():
         locked = Purchase.objects.select_for_update().get(pk=purchase.pk)
         if locked.status != PurchaseStatus.SUBMITTED:
@@ -959,25 +931,21 @@ def activity_transfer_request(
     _require_open(source)
     amount = _money(amount, field="amount")
     if kind not in TransferKind.values:
-        message = _("Choose the kind of transfer.")
-        raise InvalidInput(message, fields={"kind": [message]})
+        raise InvalidInput.on("kind", _("Choose the kind of transfer."))
     destination = Activity.objects.filter(code=destination_code.strip().upper()).first()
     if destination is None or destination.status != ActivityStatus.OPEN:
-        message = _("No open Activity has this code.")
-        raise InvalidInput(message, fields={"destination_code": [message]})
+        raise InvalidInput.on("destination_code", _("No open Activity has this code."))
     if destination.pk == source.pk:
-        message = _("An Activity cannot transfer to itself.")
-        raise InvalidInput(message, fields={"destination_code": [message]})
+        raise InvalidInput.on("destination_code", _("An Activity cannot transfer to itself."))
     if not description.strip():
-        message = _("Say what the transfer is for: both Activities read it.")
-        raise InvalidInput(message, fields={"description": [message]})
+        raise InvalidInput.on("description", _("Say what the transfer is for: both Activities read it."))
     available = activity_books(activity=source).available
     if amount > available:  # told now; checked again, under lock, at approval
         message = _("%(activity)s has %(available)s available.") % {
             "activity": source,
             "available": amount_text(available),
         }
-        raise InvalidInput(message, fields={"amount": [message]})
+        raise InvalidInput.on("amount", message)
     return ActivityTransfer.objects.create(
         source=source,
         destination=destination,
@@ -1049,8 +1017,7 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
 def activity_transfer_reject(*, transfer: ActivityTransfer, reason: str, actor: User) -> None:
     _require_staff(actor, transfer.source)
     if not reason.strip():
-        message = _("A rejection needs a reason: the members read it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("A rejection needs a reason: the members read it."))
     with transaction.atomic():
         locked = ActivityTransfer.objects.select_for_update().get(pk=transfer.pk)
         if locked.status != TransferStatus.SUBMITTED:
@@ -1087,14 +1054,11 @@ def activity_income_record(
         raise ConflictError(_("The Activity %(code)s is closed.") % {"code": activity.code})
     amount = _money(amount, field="amount")
     if source not in INCOME_ACCOUNTS:
-        message = _("Choose where the money comes from.")
-        raise InvalidInput(message, fields={"source": [message]})
+        raise InvalidInput.on("source", _("Choose where the money comes from."))
     if not memo.strip():
-        message = _("Say where the money comes from.")
-        raise InvalidInput(message, fields={"memo": [message]})
+        raise InvalidInput.on("memo", _("Say where the money comes from."))
     if received_on > timezone.localdate():
-        message = _("Money cannot be received at a future date.")
-        raise InvalidInput(message, fields={"received_on": [message]})
+        raise InvalidInput.on("received_on", _("Money cannot be received at a future date."))
     return ledger_post(
         key=key,
         date=received_on,

@@ -97,8 +97,7 @@ class TokenView(APIView):
         # A token must not be a way around two-factor: staff need it to reach members' data at all.
         if is_mfa_enabled(user):
             if not _second_factor_valid(user, given.validated_data.get("code", "")):
-                message = _("Enter the code shown by your authenticator app.")
-                raise InvalidInput(message, fields={"code": [message]})
+                raise InvalidInput.on("code", _("Enter the code shown by your authenticator app."))
         elif user.is_staff:
             raise PermissionDeniedError(_("Staff accounts need two-factor authentication: set it up first."))
         token, _created = Token.objects.get_or_create(user=user)
@@ -309,8 +308,10 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Member]):
         status = params.get("status", "")
         if status:
             if status not in MemberStatus.values:
-                message = _("Unknown status: choose one of %(choices)s.") % {"choices": ", ".join(MemberStatus.values)}
-                raise InvalidInput(message, fields={"status": [message]})
+                raise InvalidInput.on(
+                    "status",
+                    _("Unknown status: choose one of %(choices)s.") % {"choices": ", ".join(MemberStatus.values)},
+                )
             members = members.filter(status=status)
         term = params.get("q", "").strip()
         if term:

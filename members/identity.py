@@ -21,7 +21,7 @@ def clean_national_number(value: str, *, birth_date: date | None, field: str = "
         number = str(nn.validate(value))
     except ValidationError:
         message = _("This is not a valid Belgian national register number (11 digits, YY.MM.DD-XXX.CC).")
-        raise InvalidInput(message, fields={field: [message]}) from None
+        raise InvalidInput.on(field, message) from None
     if birth_date is not None:
         try:
             encoded = nn.get_birth_date(number)
@@ -31,7 +31,7 @@ def clean_national_number(value: str, *, birth_date: date | None, field: str = "
             message = _("The birth date does not match the national register number (%(date)s).") % {
                 "date": encoded.strftime("%d/%m/%Y")
             }
-            raise InvalidInput(message, fields={"birth_date": [message]})
+            raise InvalidInput.on("birth_date", message)
     return number
 
 
@@ -51,7 +51,7 @@ def clean_iban(value: str, *, field: str = "iban") -> str:
         return str(any_iban.validate(value))
     except ValidationError:
         message = _("This is not a valid IBAN (for example BE71 0961 2345 6769).")
-        raise InvalidInput(message, fields={field: [message]}) from None
+        raise InvalidInput.on(field, message) from None
 
 
 def bic_for(iban: str) -> str:
@@ -70,7 +70,7 @@ def clean_enterprise_number(value: str, *, field: str = "enterprise_number") -> 
         return str(vat.validate(value))
     except ValidationError:
         message = _("This is not a valid Belgian enterprise number (for example 0754.316.243).")
-        raise InvalidInput(message, fields={field: [message]}) from None
+        raise InvalidInput.on(field, message) from None
 
 
 def format_enterprise_number(number: str) -> str:

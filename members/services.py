@@ -81,8 +81,7 @@ def _nominal_value() -> Decimal:
 
 def _positive(quantity: int) -> None:
     if quantity <= 0:
-        message = _("The number of shares must be at least one.")
-        raise InvalidInput(message, fields={"quantity": [message]})
+        raise InvalidInput.on("quantity", _("The number of shares must be at least one."))
 
 
 @dataclass(frozen=True)
@@ -119,12 +118,10 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
     others = Member.objects.exclude(pk=exclude.pk) if exclude else Member.objects.all()
     if identity.kind == PersonKind.NATURAL:
         if not identity.first_name.strip() or not identity.last_name.strip() or identity.birth_date is None:
-            message = _("A person needs a first name, a last name and a birth date.")
-            raise InvalidInput(message, fields={"last_name": [message]})
+            raise InvalidInput.on("last_name", _("A person needs a first name, a last name and a birth date."))
         number = clean_national_number(identity.national_number, birth_date=identity.birth_date)
         if others.filter(national_number=number).exists():
-            message = _("A member with this national register number already exists.")
-            raise InvalidInput(message, fields={"national_number": [message]})
+            raise InvalidInput.on("national_number", _("A member with this national register number already exists."))
         fields.update(
             first_name=identity.first_name.strip(),
             last_name=identity.last_name.strip(),
@@ -136,12 +133,10 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
         )
     elif identity.kind == PersonKind.LEGAL:
         if not identity.company_name.strip() or not identity.representative.strip():
-            message = _("A company needs its name and the name of its representative.")
-            raise InvalidInput(message, fields={"company_name": [message]})
+            raise InvalidInput.on("company_name", _("A company needs its name and the name of its representative."))
         number = clean_enterprise_number(identity.enterprise_number)
         if others.filter(enterprise_number=number).exists():
-            message = _("A member with this enterprise number already exists.")
-            raise InvalidInput(message, fields={"enterprise_number": [message]})
+            raise InvalidInput.on("enterprise_number", _("A member with this enterprise number already exists."))
         fields.update(
             company_name=identity.company_name.strip(),
             representative=identity.representative.strip(),
@@ -152,8 +147,7 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
             birth_date=None,
         )
     else:
-        message = _("A member is a natural or a legal person.")
-        raise InvalidInput(message, fields={"kind": [message]})
+        raise InvalidInput.on("kind", _("A member is a natural or a legal person."))
     return fields
 
 
@@ -200,8 +194,7 @@ def member_update_contact(
     cleaned_iban = clean_iban(iban)
     for field, value in {"street": street, "postal_code": postal_code, "city": city}.items():
         if not value.strip():
-            message = _("This field is required.")
-            raise InvalidInput(message, fields={field: [message]})
+            raise InvalidInput.on(field, _("This field is required."))
     with transaction.atomic():
         member.street, member.postal_code, member.city = street.strip(), postal_code.strip(), city.strip()
         member.phone = phone.strip()
@@ -213,17 +206,16 @@ def member_update_contact(
 def check_assignment(*, office: Office, advisor: User | None, category: str) -> None:
     """The rules of an assignment that need no database lock (forms ask them before saving)."""
     if category not in MemberCategory.values:
-        message = _("Choose a category.")
-        raise InvalidInput(message, fields={"category": [message]})
+        raise InvalidInput.on("category", _("Choose a category."))
     if advisor is None:
         return
     name = advisor.get_full_name() or advisor.email
     if not (advisor.is_active and advisor.is_staff and advisor.groups.filter(name=Role.ADVISOR).exists()):
-        message = _("%(name)s is not an advisor.") % {"name": name}
-        raise InvalidInput(message, fields={"advisor": [message]})
+        raise InvalidInput.on("advisor", _("%(name)s is not an advisor.") % {"name": name})
     if advisor.office_id != office.pk:
-        message = _("%(name)s does not work at the %(office)s office.") % {"name": name, "office": office.name}
-        raise InvalidInput(message, fields={"advisor": [message]})
+        raise InvalidInput.on(
+            "advisor", _("%(name)s does not work at the %(office)s office.") % {"name": name, "office": office.name}
+        )
 
 
 def member_assign(
@@ -247,8 +239,9 @@ def member_assign(
     with transaction.atomic():
         locked = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
         if category != locked.category and locked.status != MemberStatus.APPLICANT:
-            message = _("The category is the class of the shares already issued: it can no longer change here.")
-            raise InvalidInput(message, fields={"category": [message]})
+            raise InvalidInput.on(
+                "category", _("The category is the class of the shares already issued: it can no longer change here.")
+            )
         before = (locked.office_id, locked.advisor_id, locked.category)
         if before == (office.pk, advisor.pk if advisor else None, category):
             return None
@@ -365,7 +358,7 @@ def _refuse_more_than_held(member: Member, quantity: int) -> None:
             "held": held,
             "quantity": quantity,
         }
-        raise InvalidInput(message, fields={"quantity": [message]})
+        raise InvalidInput.on("quantity", message)
 
 
 def _leave_if_no_shares(member: Member, *, on: date, reason: str) -> None:
@@ -382,16 +375,14 @@ def shares_transfer(
     """Shares pass from one member to another at nominal value, with an advisor's approval."""
     _positive(quantity)
     if seller.pk == buyer.pk:
-        message = _("A member cannot transfer shares to themselves.")
-        raise InvalidInput(message, fields={"buyer": [message]})
+        raise InvalidInput.on("buyer", _("A member cannot transfer shares to themselves."))
     with transaction.atomic():
         existing = ShareOperation.objects.filter(key=f"{key}:out").first()
         if existing is not None:
             return existing, ShareOperation.objects.get(key=f"{key}:in")
         seller, buyer = _locked(seller, buyer)
         if buyer.status != MemberStatus.MEMBER:
-            message = _("Shares can only be transferred to a current member.")
-            raise InvalidInput(message, fields={"buyer": [message]})
+            raise InvalidInput.on("buyer", _("Shares can only be transferred to a current member."))
         _refuse_more_than_held(seller, quantity)
         unit_value = _nominal_value()
         out = _record(
@@ -477,14 +468,13 @@ def application_submit(
     if Member.objects.filter(user=user).exclude(status=MemberStatus.FORMER).exists():
         raise ConflictError(_("You are already a member of the cooperative."))
     if not (data.accepts_statutes and data.accepts_rules and data.accepts_privacy):
-        message = _("Joining requires accepting the statutes, the internal rules and the privacy policy.")
-        raise InvalidInput(message, fields={"consents": [message]})
+        raise InvalidInput.on(
+            "consents", _("Joining requires accepting the statutes, the internal rules and the privacy policy.")
+        )
     if data.shares_requested < 1:
-        message = _("The number of shares must be at least one.")
-        raise InvalidInput(message, fields={"shares_requested": [message]})
+        raise InvalidInput.on("shares_requested", _("The number of shares must be at least one."))
     if not data.trades.strip():
-        message = _("Tell us which trade(s) you intend to practise.")
-        raise InvalidInput(message, fields={"trades": [message]})
+        raise InvalidInput.on("trades", _("Tell us which trade(s) you intend to practise."))
     cleaned = _clean_identity(data.identity)  # the same checks as for a member, before anything is saved
     if document is not None:
         check_document(document, field="identity_document")
@@ -544,8 +534,7 @@ def _decide(application: MembershipApplication, actor: User) -> MembershipApplic
 
 def application_request_document(*, application: MembershipApplication, reason: str, actor: User) -> None:
     if not reason.strip():
-        message = _("Say which document is missing: the applicant reads it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("Say which document is missing: the applicant reads it."))
     with transaction.atomic():
         locked = _decide(application, actor)
         if locked.status == ApplicationStatus.NEEDS_DOCUMENT and locked.reason == reason.strip():
@@ -569,8 +558,7 @@ def application_request_document(*, application: MembershipApplication, reason: 
 
 def application_reject(*, application: MembershipApplication, reason: str, actor: User) -> None:
     if not reason.strip():
-        message = _("A rejection needs a reason: the applicant reads it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("A rejection needs a reason: the applicant reads it."))
     with transaction.atomic():
         locked = _decide(application, actor)
         locked.status = ApplicationStatus.REJECTED
@@ -717,11 +705,9 @@ def transfer_request_submit(
         raise InvalidInput(_("Only a current member can transfer shares."))
     buyer = current_member_named(number=buyer_number, name=buyer_name)
     if buyer is None:
-        message = _("No current member has this number and this name.")
-        raise InvalidInput(message, fields={"buyer_number": [message]})
+        raise InvalidInput.on("buyer_number", _("No current member has this number and this name."))
     if buyer.pk == seller.pk:
-        message = _("A member cannot transfer shares to themselves.")
-        raise InvalidInput(message, fields={"buyer_number": [message]})
+        raise InvalidInput.on("buyer_number", _("A member cannot transfer shares to themselves."))
     with transaction.atomic():
         (seller,) = _locked(seller)
         pending = (
@@ -736,7 +722,7 @@ def transfer_request_submit(
                 "held": held,
                 "pending": pending,
             }
-            raise InvalidInput(message, fields={"quantity": [message]})
+            raise InvalidInput.on("quantity", message)
         return ShareTransferRequest.objects.create(seller=seller, buyer=buyer, quantity=quantity, note=note.strip())
 
 
@@ -805,8 +791,7 @@ def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor
     if not (sees_every_office(actor) or actor.office_id == request.seller.office_id):
         raise PermissionDeniedError(_("This member belongs to another office."))
     if not reason.strip():
-        message = _("A rejection needs a reason: the member reads it.")
-        raise InvalidInput(message, fields={"reason": [message]})
+        raise InvalidInput.on("reason", _("A rejection needs a reason: the member reads it."))
     with transaction.atomic():
         locked = _pending_request(request)
         locked.status = TransferRequestStatus.REJECTED
@@ -832,8 +817,7 @@ def register_export_request(*, at: date, actor: User) -> RegisterExport:
     if not actor.has_perm("members.add_registerexport"):
         raise PermissionDeniedError()
     if at > timezone.localdate():
-        message = _("The register cannot be printed at a future date.")
-        raise InvalidInput(message, fields={"at": [message]})
+        raise InvalidInput.on("at", _("The register cannot be printed at a future date."))
     from members.tasks import build_register_export  # tasks import this module
 
     with transaction.atomic():

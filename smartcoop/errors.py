@@ -31,6 +31,11 @@ class ApplicationError(Exception):
 class InvalidInput(ApplicationError):
     default_message = _("Some fields are not valid.")
 
+    @classmethod
+    def on(cls, field: str, message: Any) -> "InvalidInput":
+        """The one way to refuse a value: the message, shown once on top and once beside its field."""
+        return cls(message, fields={field: [message]})
+
 
 class PermissionDeniedError(ApplicationError):
     status_code = 403

@@ -17,13 +17,11 @@ DOCUMENT_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x
 def check_document(document: UploadedFile[bytes], *, field: str) -> str:
     """The document's type (pdf, jpeg or png), or InvalidInput naming `field`."""
     if document.size is not None and document.size > MAX_DOCUMENT_BYTES:
-        message = _("The document is larger than 10 MB.")
-        raise InvalidInput(message, fields={field: [message]})
+        raise InvalidInput.on(field, _("The document is larger than 10 MB."))
     document.seek(0)
     head = document.read(16)
     document.seek(0)
     for signature, kind in DOCUMENT_SIGNATURES.items():
         if head.startswith(signature):
             return kind
-    message = _("The document must be a PDF, JPEG or PNG file.")
-    raise InvalidInput(message, fields={field: [message]})
+    raise InvalidInput.on(field, _("The document must be a PDF, JPEG or PNG file."))
