@@ -7,11 +7,10 @@ operations with one streamed query and its holdings with one aggregate, whatever
 cooperative of 40,000 members has a register of many thousand lines. WeasyPrint lays out about a
 hundred register lines a second, so the whole register belongs in a background task, not in a
 request. WeasyPrint may fetch nothing but `data:` URLs: a document never depends on, nor leaks
-to, another server, and the fonts are the system's DejaVu Sans. The CSV speaks the accountants'
-Belgian Excel dialect of the journal export (`smartcoop.ledger.exports`), not one of its own.
+to, another server, and the fonts are the system's DejaVu Sans. The CSV is written by the platform's
+one CSV writer (`smartcoop.csv_export`) in the accountants' Belgian Excel dialect, as the journal is.
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,8 +29,8 @@ from weasyprint import HTML, URLFetcher  # type: ignore[import-untyped]
 from members.identity import format_enterprise_number
 from members.models import Member, ShareOperation
 from members.selectors import member_holding
+from smartcoop.csv_export import DIALECTS, Cell, CsvFormat, csv_lines
 from smartcoop.errors import ConflictError
-from smartcoop.ledger.exports import DIALECTS, CsvLine, JournalFormat
 from smartcoop.models import CooperativeEntity
 
 CHUNK_ROWS = 2000
@@ -362,9 +361,8 @@ def share_register_render(*, at: date | None = None) -> Any:
 # --- the register as CSV ---------------------------------------------------------------------
 
 
-def _csv_rows(lines: Iterable[RegisterLine], *, decimal_comma: bool) -> Iterator[list[object]]:
+def _csv_rows(lines: Iterable[RegisterLine]) -> Iterator[list[Cell]]:
     for line in lines:
-        unit_value = f"{line.unit_value:.2f}"
         yield [
             line.number,
             line.date,
@@ -373,30 +371,25 @@ def _csv_rows(lines: Iterable[RegisterLine], *, decimal_comma: bool) -> Iterator
             line.kind,
             line.share_class,
             line.quantity,
-            unit_value.replace(".", ",") if decimal_comma else unit_value,
-            "" if line.counterpart_number is None else line.counterpart_number,
+            line.unit_value,
+            line.counterpart_number,
         ]
 
 
 def share_register_csv_lines(*, at: date | None = None) -> Iterator[str]:
     """The register (up to `at`, inclusive) as CSV lines in the Belgian Excel dialect, header first."""
-    dialect = DIALECTS[JournalFormat.EXCEL_BE]
-    writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
-    header = writer.writerow(
-        [
-            _("Register number"),
-            _("Date"),
-            _("Member number"),
-            _("Member"),
-            _("Operation"),
-            _("Share class"),
-            _("Number of shares"),
-            _("Nominal value"),
-            _("Other member"),
-        ]
-    )
-    yield ("\ufeff" + header) if dialect.bom else header
+    header = [
+        _("Register number"),
+        _("Date"),
+        _("Member number"),
+        _("Member"),
+        _("Operation"),
+        _("Share class"),
+        _("Number of shares"),
+        _("Nominal value"),
+        _("Other member"),
+    ]
+    date_format = DIALECTS[CsvFormat.EXCEL_BE].date_format
     operations = _operations(at=at).iterator(chunk_size=CHUNK_ROWS)
-    lines = (_line(operation, date_format=dialect.date_format) for operation in operations)
-    for row in _csv_rows(lines, decimal_comma=dialect.decimal_comma):
-        yield writer.writerow(row)
+    lines = (_line(operation, date_format=date_format) for operation in operations)
+    return csv_lines(header, _csv_rows(lines), csv_format=CsvFormat.EXCEL_BE)

@@ -5,60 +5,23 @@ change, so the order is stable) and leave as text lines at once; nothing holds t
 neither this process nor PostgreSQL (a held server-side cursor would first write the whole result
 to a temporary file), and no transaction stays open during a slow download.
 
-Two dialects: plain CSV (`,` and a decimal point) for software, and the Belgian Excel dialect
-(`;`, a decimal comma, dd/mm/yyyy dates and a UTF-8 byte-order mark, which is how Excel
-recognises UTF-8) for accountants who open it directly.
+The lines are written by the platform's one CSV writer (`smartcoop.csv_export`): plain CSV for
+software, or the Belgian Excel dialect for accountants who open it directly; a memo typed as a
+formula stays text.
 """
 
-import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from smartcoop.csv_export import Cell, CsvFormat, csv_lines
+
 CHUNK_ROWS = 5000
 
-
-class JournalFormat(StrEnum):
-    EXCEL_BE = "excel-be"
-    CSV = "csv"
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    delimiter: str
-    decimal_comma: bool
-    date_format: str
-    bom: bool
-
-
-DIALECTS = {
-    JournalFormat.EXCEL_BE: _Dialect(delimiter=";", decimal_comma=True, date_format="%d/%m/%Y", bom=True),
-    JournalFormat.CSV: _Dialect(delimiter=",", decimal_comma=False, date_format="%Y-%m-%d", bom=False),
-}
-
 _NAME_COLUMN = {"fr": "a.name_fr", "nl": "a.name_nl", "en": "a.name_en"}
-
-
-def csv_amount(value: Decimal, *, decimal_comma: bool) -> str:
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if decimal_comma else text
-
-
-def csv_text(value: str) -> str:
-    """Free text that a spreadsheet must not run: a memo typed "=HYPERLINK(...)" stays text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-class CsvLine:
-    """A file-like object whose write returns the line: csv.writer then formats one row at a time."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _journal_sql(language: str) -> str:
@@ -79,16 +42,8 @@ def _journal_sql(language: str) -> str:
     )
 
 
-def journal_lines(
-    *, date_from: date, date_to: date, journal_format: JournalFormat, language: str = "fr"
-) -> Iterator[str]:
+def journal_lines(*, date_from: date, date_to: date, journal_format: CsvFormat, language: str = "fr") -> Iterator[str]:
     """The journal between two dates (inclusive) as CSV lines, header first."""
-    dialect = DIALECTS[journal_format]
-    writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
-
-    def amount(value: Decimal) -> str:
-        return csv_amount(value, decimal_comma=dialect.decimal_comma)
-
     header = [
         _("Date"),
         _("Transaction"),
@@ -100,8 +55,11 @@ def journal_lines(
         _("Credit"),
         _("Memo"),
     ]
-    first = writer.writerow(header)
-    yield ("\ufeff" + first) if dialect.bom else first
+    rows = _journal_rows(date_from=date_from, date_to=date_to, language=language)
+    return csv_lines(header, rows, csv_format=journal_format)
+
+
+def _journal_rows(*, date_from: date, date_to: date, language: str) -> Iterator[list[Cell]]:
     sql = _journal_sql(language)
     after: tuple[date, int, int] = (date_from, 0, 0)
     while True:
@@ -111,17 +69,7 @@ def journal_lines(
         if not rows:
             return
         for booking_date, transaction_id, _leg_id, key, code, name, analytic, debit, credit, memo in rows:
-            yield writer.writerow(
-                [
-                    booking_date.strftime(dialect.date_format),
-                    transaction_id,
-                    key,
-                    code,
-                    name,
-                    analytic or "",
-                    amount(debit) if debit else "",
-                    amount(credit) if credit else "",
-                    csv_text(memo),
-                ]
-            )
+            debit_cell: Decimal | None = debit or None
+            credit_cell: Decimal | None = credit or None
+            yield [booking_date, transaction_id, key, code, name, analytic, debit_cell, credit_cell, memo]
         after = (rows[-1][0], rows[-1][1], rows[-1][2])

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartcoop.ledger.exports import JournalFormat
+from smartcoop.csv_export import CsvFormat
 
 
 def _first_of_year() -> date:
@@ -18,10 +18,10 @@ class JournalExportForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[
-            (JournalFormat.EXCEL_BE.value, _("Excel (Belgium): semicolons, decimal comma")),
-            (JournalFormat.CSV.value, _("CSV: commas, decimal point")),
+            (CsvFormat.EXCEL_BE.value, _("Excel (Belgium): semicolons, decimal comma")),
+            (CsvFormat.CSV.value, _("CSV: commas, decimal point")),
         ],
-        initial=JournalFormat.EXCEL_BE.value,
+        initial=CsvFormat.EXCEL_BE.value,
     )
 
     def clean(self) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from smartcoop.ledger.exports import JournalFormat, journal_lines
+from smartcoop.csv_export import CsvFormat, csv_response
+from smartcoop.ledger.exports import journal_lines
 from smartcoop.ledger.forms import JournalExportForm
 
 
@@ -15,15 +16,12 @@ def journal(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = JournalExportForm(request.GET if "date_from" in request.GET else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        journal_format = JournalFormat(data["format"])
+        journal_format = CsvFormat(data["format"])
         lines = journal_lines(
             date_from=data["date_from"],
             date_to=data["date_to"],
             journal_format=journal_format,
             language=get_language() or "fr",
         )
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        filename = f"journal_{data['date_from']:%Y%m%d}_{data['date_to']:%Y%m%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_response(lines, filename=f"journal_{data['date_from']:%Y%m%d}_{data['date_to']:%Y%m%d}.csv")
     return render(request, "ledger/journal.html", {"form": form}, status=400 if form.is_bound else 200)

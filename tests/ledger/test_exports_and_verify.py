@@ -12,7 +12,8 @@ from django.db import connection
 from django.test import Client
 
 from members.models import Role, User
-from smartcoop.ledger.exports import JournalFormat, journal_lines
+from smartcoop.csv_export import CsvFormat
+from smartcoop.ledger.exports import journal_lines
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.ledger.services import credit, debit, ledger_post
 from smartcoop.ledger.verify import ledger_problems
@@ -45,7 +46,7 @@ def sale(activity_books: AnalyticAccount) -> None:
     )
 
 
-def export(journal_format: JournalFormat, language: str = "fr") -> str:
+def export(journal_format: CsvFormat, language: str = "fr") -> str:
     return "".join(
         journal_lines(
             date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), journal_format=journal_format, language=language
@@ -54,7 +55,7 @@ def export(journal_format: JournalFormat, language: str = "fr") -> str:
 
 
 def test_belgian_excel_export_uses_semicolons_decimal_commas_and_a_bom(sale: None) -> None:
-    text = export(JournalFormat.EXCEL_BE)
+    text = export(CsvFormat.EXCEL_BE)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 4, "header and the three legs of March only"
@@ -69,7 +70,7 @@ def test_belgian_excel_export_uses_semicolons_decimal_commas_and_a_bom(sale: Non
 
 
 def test_plain_csv_export_uses_commas_and_decimal_points(sale: None) -> None:
-    rows = list(csv.reader(io.StringIO(export(JournalFormat.CSV, language="nl"))))
+    rows = list(csv.reader(io.StringIO(export(CsvFormat.CSV, language="nl"))))
     assert not rows[0][0].startswith("\ufeff")
     by_account = {row[3]: row for row in rows[1:]}
     assert by_account["400"][0] == "2026-03-14"
@@ -81,7 +82,7 @@ def test_plain_csv_export_uses_commas_and_decimal_points(sale: None) -> None:
 
 
 def test_export_is_a_stream_of_lines_not_one_string(sale: None) -> None:
-    lines = journal_lines(date_from=date(2026, 1, 1), date_to=date(2026, 12, 31), journal_format=JournalFormat.CSV)
+    lines = journal_lines(date_from=date(2026, 1, 1), date_to=date(2026, 12, 31), journal_format=CsvFormat.CSV)
     assert isinstance(lines, Iterator)
     header = next(lines)
     assert header.split(",")[:2] == ["Date", "Transaction"]
@@ -91,9 +92,9 @@ def test_export_is_a_stream_of_lines_not_one_string(sale: None) -> None:
 def test_pages_of_the_export_follow_each_other_without_loss_or_repeat(sale: None, monkeypatch) -> None:
     from smartcoop.ledger import exports
 
-    whole = export(JournalFormat.CSV)
+    whole = export(CsvFormat.CSV)
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)  # three legs in March: two pages, the last one short
-    assert export(JournalFormat.CSV) == whole
+    assert export(CsvFormat.CSV) == whole
 
 
 def test_export_command_writes_the_file(sale: None, tmp_path) -> None:

@@ -23,8 +23,9 @@ from typing import Any
 import psycopg
 from django.db import connection, transaction
 
+from smartcoop.csv_export import CsvFormat
 from smartcoop.ledger import exports
-from smartcoop.ledger.exports import JournalFormat, journal_lines
+from smartcoop.ledger.exports import journal_lines
 from tests.perf.bench import BENCH, LOAD_DAYS, LOAD_START, bench_size, load_ledger, print_table, server_description
 from tests.perf.bench import vacuum_ledger as vacuum
 
@@ -60,7 +61,7 @@ def temp_files(raw: psycopg.Connection[Any]) -> tuple[int, int]:
 
 @dataclass
 class Export:
-    journal_format: JournalFormat
+    journal_format: CsvFormat
     in_atomic: bool
     lines: int = 0
     characters: int = 0
@@ -74,7 +75,7 @@ class Export:
 
 
 def export(
-    raw: psycopg.Connection[Any], journal_format: JournalFormat, date_to: date, expected: int, *, in_atomic: bool
+    raw: psycopg.Connection[Any], journal_format: CsvFormat, date_to: date, expected: int, *, in_atomic: bool
 ) -> Export:
     """One export, as the view and the command call it (autocommit), or inside transaction.atomic()."""
     result = Export(journal_format, in_atomic, max_resident_before=max_resident_bytes())
@@ -98,7 +99,7 @@ def export(
     return result
 
 
-def traced_peak(journal_format: JournalFormat, date_to: date) -> tuple[int, list[int]]:
+def traced_peak(journal_format: CsvFormat, date_to: date) -> tuple[int, list[int]]:
     """The Python heap's peak over a whole export, and its size every tenth of the way."""
     sizes: list[int] = []
     tracemalloc.start()
@@ -136,13 +137,13 @@ def test_journal_export(raw_connection: psycopg.Connection[Any]) -> None:
     expected = ledger.legs + 1  # and the header
 
     runs = [
-        export(raw_connection, JournalFormat.EXCEL_BE, date_to, expected, in_atomic=False),
-        export(raw_connection, JournalFormat.CSV, date_to, expected, in_atomic=False),
-        export(raw_connection, JournalFormat.EXCEL_BE, date_to, expected, in_atomic=True),
+        export(raw_connection, CsvFormat.EXCEL_BE, date_to, expected, in_atomic=False),
+        export(raw_connection, CsvFormat.CSV, date_to, expected, in_atomic=False),
+        export(raw_connection, CsvFormat.EXCEL_BE, date_to, expected, in_atomic=True),
     ]
     for run in runs:
         assert run.lines == expected
-    peak, heap_sizes = traced_peak(JournalFormat.EXCEL_BE, date_to)
+    peak, heap_sizes = traced_peak(CsvFormat.EXCEL_BE, date_to)
 
     rows = [
         [
@@ -176,7 +177,7 @@ def test_journal_export(raw_connection: psycopg.Connection[Any]) -> None:
         [
             f"slowest export {slowest:.1f} s (target < {TARGET_SECONDS:.0f} s: "
             + ("met)" if slowest < TARGET_SECONDS else "MISSED)"),
-            f"Python heap under tracemalloc ({JournalFormat.EXCEL_BE.value}): peak {mib(peak)} MiB; "
+            f"Python heap under tracemalloc ({CsvFormat.EXCEL_BE.value}): peak {mib(peak)} MiB; "
             "every 200,000 lines: " + ", ".join(mib(size) for size in heap_sizes) + " MiB",
             f"RSS sampled {SAMPLES} times per export (current resident size); max RSS is the process's high-water mark",
             "the export reads keyset pages of CHUNK_ROWS legs in autocommit, as the view and export_journal call it;"

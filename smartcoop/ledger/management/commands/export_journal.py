@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from smartcoop.ledger.exports import JournalFormat, journal_lines
+from smartcoop.csv_export import CsvFormat
+from smartcoop.ledger.exports import journal_lines
 
 
 def _date(text: str) -> date:
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="date_from", required=True, help="first booking date, YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", required=True, help="last booking date, YYYY-MM-DD")
-        parser.add_argument("--format", choices=[f.value for f in JournalFormat], default=JournalFormat.EXCEL_BE.value)
+        parser.add_argument("--format", choices=[f.value for f in CsvFormat], default=CsvFormat.EXCEL_BE.value)
         parser.add_argument("--language", choices=["fr", "nl", "en"], default="fr", help="language of account names")
         parser.add_argument("--output", help="file to write (default: standard output)")
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             lines = journal_lines(
                 date_from=date_from,
                 date_to=date_to,
-                journal_format=JournalFormat(options["format"]),
+                journal_format=CsvFormat(options["format"]),
                 language=options["language"],
             )
             if options["output"]:
