@@ -1,0 +1,172 @@
+"""The API's counterpart of `smartcoop.forms`: typed fields and invisible-character cleaning.
+
+Every serializer of the apps that reads input derives from `Serializer` or `ModelSerializer` here,
+so its text fields lose invisible characters before the "blank" check, and declares numbers,
+amounts and dates with the fields here, which read by the rules of `smartcoop.input_rules`: the
+API and the pages accept the same input and refuse the rest with the same message. A text field
+that keeps its whitespace (`trim_whitespace=False`, a password) keeps every character. A text
+field shown as a text area (`style={"base_template": "textarea.html"}`) keeps its line breaks.
+
+The fields subclass DRF's own, with their bounds as `min_value`/`max_value`, so the OpenAPI
+schema states the limits the server enforces.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
+from rest_framework import serializers
+
+from smartcoop.input_rules import (
+    MAX_TYPED_AMOUNT,
+    DateWindow,
+    clean_text,
+    read_amount,
+    read_date_text,
+    read_decimal,
+    read_whole_number,
+)
+from smartcoop.money import to_money
+
+
+def _refusal(error: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError([str(message) for message in error.messages], code=error.code)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def _text_fields(serializer: serializers.Serializer[Any]) -> dict[str, bool]:
+    """The names of the serializer's writable text fields, each with whether it spans several lines."""
+    return {
+        name: field.style.get("base_template") == "textarea.html"
+        for name, field in serializer.fields.items()
+        if isinstance(field, serializers.CharField) and field.trim_whitespace and not field.read_only
+    }
+
+
+def _without_invisible(data: Any, text_fields: dict[str, bool]) -> Any:
+    if isinstance(data, QueryDict):
+        # A multipart body also holds the files: rebuilt shallowly, so uploads are not copied.
+        cleaned = QueryDict(mutable=True)
+        for key, values in data.lists():
+            multiline = text_fields.get(key)
+            cleaned.setlist(
+                key,
+                [
+                    clean_text(v, multiline=multiline) if multiline is not None and isinstance(v, str) else v
+                    for v in values
+                ],
+            )
+        return cleaned
+    if isinstance(data, Mapping):
+        return {
+            key: clean_text(value, multiline=text_fields[key])
+            if key in text_fields and isinstance(value, str)
+            else value
+            for key, value in data.items()
+        }
+    return data
+
+
+class CleanTextMixin(serializers.Serializer[Any]):
+    """Text fields read what was sent without invisible characters (see smartcoop.input_rules)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(_without_invisible(data, _text_fields(self)))
+
+
+class Serializer(CleanTextMixin, serializers.Serializer[Any]):
+    pass
+
+
+class ModelSerializer(CleanTextMixin, serializers.ModelSerializer[Any]):
+    pass
+
+
+# --- numbers and dates --------------------------------------------------------------------------
+
+
+class DecimalNumberField(serializers.DecimalField):
+    """A non-negative decimal in ASCII digits (a JSON number or a string), with a ceiling."""
+
+    def __init__(self, *, places: int, maximum: Decimal, maximum_message: Any = None, **kwargs: Any) -> None:
+        self.places, self.maximum, self.maximum_message = places, maximum, maximum_message
+        digits = len(str(int(maximum))) + places
+        kwargs.setdefault("coerce_to_string", True)
+        super().__init__(max_digits=digits, decimal_places=places, min_value=Decimal(0), max_value=maximum, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return read_decimal(
+                data,
+                places=self.places,
+                maximum=self.maximum,
+                maximum_message=self.maximum_message,
+            )
+        except DjangoValidationError as error:
+            raise _refusal(error) from None
+
+
+class AmountField(DecimalNumberField):
+    """An amount in euros: digits, a comma or a point, at most two decimals, at most MAX_TYPED_AMOUNT."""
+
+    def __init__(self, *, maximum: Decimal = MAX_TYPED_AMOUNT, **kwargs: Any) -> None:
+        super().__init__(places=2, maximum=maximum, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return read_amount(data, maximum=self.maximum)
+        except DjangoValidationError as error:
+            raise _refusal(error) from None
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(to_money(value) if isinstance(value, Decimal) else value)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole number (a JSON integer or ASCII digits) between two bounds stated in the message."""
+
+    def __init__(
+        self,
+        *,
+        minimum: int,
+        maximum: int,
+        minimum_message: Any = None,
+        maximum_message: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        self.minimum, self.maximum = minimum, maximum
+        self.minimum_message, self.maximum_message = minimum_message, maximum_message
+        super().__init__(min_value=minimum, max_value=maximum, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        try:
+            return read_whole_number(
+                data,
+                minimum=self.minimum,
+                maximum=self.maximum,
+                minimum_message=self.minimum_message,
+                maximum_message=self.maximum_message,
+            )
+        except DjangoValidationError as error:
+            raise _refusal(error) from None
+
+
+class DateField(serializers.DateField):
+    """An ISO date in ASCII digits that lies in the window of its meaning (spending, payment...)."""
+
+    def __init__(self, *, window: DateWindow, **kwargs: Any) -> None:
+        self.window = window
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> date:
+        try:
+            read_date_text(value)
+            parsed = super().to_internal_value(value)
+            return self.window.check(parsed)
+        except DjangoValidationError as error:
+            raise _refusal(error) from None
