@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "smartcoop",
     "smartcoop.ledger",
+    "smartcoop.audit",
     "members",
     "activities",
     "contracts",
@@ -163,6 +164,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after security: every later layer, and the audit trail, knows which request this is.
+    "smartcoop.audit.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
