@@ -1,0 +1,221 @@
+"""The approval queues (expense claims, purchases, transfers): what waits for an advisor,
+oldest first, with its age, bulk actions and one decision form, each calling the topic's service.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.db.models.expressions import Combinable, OrderBy
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from activities.admin.shared import OfficeFilter, ServicesOnlyAdmin, _amount, _user
+from activities.models import (
+    ActivityTransfer,
+)
+from activities.selectors import activity_books
+from members.models import User
+from members.selectors import within_reach
+from smartcoop.errors import ApplicationError, admin_call
+
+WAITING = "submitted"  # the status of a claim, purchase or transfer waiting for an advisor (all three)
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """The status, showing what waits for a decision unless another status (or all) is chosen."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        choices = model_admin.model._meta.get_field("status").choices
+        return [*((str(value), str(label)) for value, label in choices), (self.ALL, gettext("All"))]
+
+    def value(self) -> str:
+        return str(super().value() or WAITING)
+
+    def choices(self, changelist: ChangeList) -> Iterator[Any]:
+        # No "All" entry that removes the parameter: without it the queue shows what waits.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset if value == self.ALL else queryset.filter(status=value)
+
+
+class AgeFilter(admin.SimpleListFilter):
+    """How long a record has been waiting for an advisor (only waiting records have an age)."""
+
+    title = _("waiting for")
+    parameter_name = "age"
+    BOUNDS: ClassVar[dict[str, tuple[int | None, int | None]]] = {
+        "lt2": (None, 2),
+        "2to7": (2, 7),
+        "gt7": (7, None),
+    }
+
+    def __init__(self, request: HttpRequest, params: dict[str, Any], model: Any, model_admin: Any) -> None:
+        self.submitted_field: str = getattr(model_admin, "submitted_field", "submitted_at")
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("lt2", _("less than 2 days")), ("2to7", _("2 to 7 days")), ("gt7", _("more than 7 days"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        bounds = self.BOUNDS.get(self.value() or "")
+        if bounds is None:
+            return queryset
+        now, (at_least, less_than) = timezone.now(), bounds
+        waiting = queryset.filter(status=WAITING)
+        if at_least is not None:
+            waiting = waiting.filter(**{f"{self.submitted_field}__lte": now - timedelta(days=at_least)})
+        if less_than is not None:
+            waiting = waiting.filter(**{f"{self.submitted_field}__gt": now - timedelta(days=less_than)})
+        return waiting
+
+
+class QueueAdmin(ServicesOnlyAdmin):
+    """A list of what waits for an advisor, oldest first, with actions and a decision form.
+
+    Each subclass names its Activity's office, its date of submission and its services; the queue
+    itself never writes a row.
+    """
+
+    change_form_template = "admin/activities/queue_change_form.html"
+    office_path = "activity__office"
+    submitted_field = "submitted_at"
+    list_filter = (QueueStatusFilter, OfficeFilter, AgeFilter)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+    actions = ["approve_selected"]
+    approve_label = _("Approve")
+    pay_label: Any = None
+    approved_status = "approved"
+
+    def scoped(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return within_reach(_user(request), queryset, office=self.office_path)
+
+    def get_ordering(self, request: HttpRequest) -> list[str | OrderBy | Combinable]:
+        # What waits is served first come, first served (along the (status, submitted) index);
+        # decided records are looked up, newest first.
+        if request.GET.get(QueueStatusFilter.parameter_name, WAITING) == WAITING:
+            return [self.submitted_field, "pk"]
+        return [F(self.submitted_field).desc(nulls_last=True), "-pk"]
+
+    @admin.display(description=_("waiting for"))
+    def age(self, obj: Any) -> str:
+        submitted = getattr(obj, self.submitted_field)
+        if obj.status != WAITING or submitted is None:
+            return "-"
+        return timesince(submitted, depth=1)
+
+    def label(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def approve(self, obj: Any, actor: User) -> object:
+        raise NotImplementedError
+
+    def reject(self, obj: Any, reason: str, actor: User) -> object:
+        raise NotImplementedError
+
+    def pay(self, obj: Any, actor: User) -> object:
+        raise NotImplementedError
+
+    def _each(
+        self, request: HttpRequest, records: Iterable[Any], service: Callable[[Any], object], done_message: str
+    ) -> None:
+        """Call the service for each record; each refusal is reported naming the record, the others go on."""
+        done = 0
+        for record in records:
+            try:
+                service(record)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{self.label(record)}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    # Read-only roles (accountants) see the queue; only who may change the records may decide.
+    @admin.action(description=_("Approve the selected records"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        waiting = queryset.filter(status=WAITING).order_by(self.submitted_field, "pk")
+        actor = _user(request)
+        self._each(
+            request, waiting, lambda record: self.approve(record, actor), gettext("%(count)d record(s) approved.")
+        )
+
+    @admin.action(description=_("Mark the selected records as paid today"), permissions=["change"])
+    def pay_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        approved = queryset.filter(status=self.approved_status).order_by(self.submitted_field, "pk")
+        actor = _user(request)
+        self._each(request, approved, lambda record: self.pay(record, actor), gettext("%(count)d payment(s) recorded."))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if obj is not None:
+            info = self.opts.app_label, self.opts.model_name
+            context.update(
+                may_decide=self.may_act(request, obj),
+                decide_url=reverse("admin:{}_{}_decide".format(*info), args=[obj.pk]),
+                approve_label=self.approve_label,
+                pay_label=self.pay_label,
+                approved_status=self.approved_status,
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        decide = path(
+            "<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="{}_{}_decide".format(*info)
+        )
+        return [decide, *super().get_urls()]
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Approve, reject with a reason, or record the payment: one POST, one service call."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        info = self.opts.app_label, self.opts.model_name
+        back = reverse("admin:{}_{}_change".format(*info), args=[pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        if not self.may_act(request, obj):
+            raise PermissionDenied
+        actor = _user(request)
+        decision = request.POST.get("decision", "")
+        if decision == "approve":
+            admin_call(request, lambda: self.approve(obj, actor), success=gettext("Approved."))
+        elif decision == "reject":
+            admin_call(
+                request,
+                lambda: self.reject(obj, request.POST.get("reason", ""), actor),
+                success=gettext("Rejected; the members see your reason."),
+            )
+        elif decision == "pay" and self.pay_label is not None:
+            admin_call(request, lambda: self.pay(obj, actor), success=gettext("The payment is recorded."))
+        else:
+            messages.error(request, gettext("Choose a decision."))
+        return HttpResponseRedirect(back)
+
+    @admin.display(description=_("available in the Activity now"))
+    def available(self, obj: Any) -> str:
+        activity = obj.source if isinstance(obj, ActivityTransfer) else obj.activity
+        return _amount(activity_books(activity=activity).available)

@@ -1,0 +1,165 @@
+"""What the admin's topics share: amounts and rates typed the Belgian or the English way, the
+office filter limited to the offices the advisor reaches, and `ServicesOnlyAdmin`, the read-only
+object page whose changes are the forms after it, each calling a service.
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Office, User
+from members.selectors import sees_every_office
+from smartcoop.money import ZERO
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the admin site lets in only active staff with two factors
+
+
+def _link(name: str, pk: int, text: str) -> str:
+    """A link to a view another part of the code base serves; plain text while it does not exist yet."""
+    try:
+        url = reverse(name, args=[pk])
+    except NoReverseMatch:
+        return text
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def _amount(value: Decimal | None) -> str:
+    return f"{number_format(value if value is not None else ZERO, 2, force_grouping=True)} EUR"
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number typed in the Belgian way or the English one: "1 234,56", "1.234,56", "1234.56", "5,5 %".
+
+    Whichever of "," and "." comes last is the decimal separator; the other, and spaces, group
+    thousands. Raises ValueError for anything else.
+    """
+    cleaned = "".join(text.split()).replace("\u202f", "").replace("%", "").replace("€", "").upper()
+    cleaned = cleaned.removesuffix("EUR")
+    if not cleaned:
+        raise ValueError(text)
+    decimal_mark = max(cleaned.rfind(","), cleaned.rfind("."))
+    if decimal_mark >= 0:
+        whole, fraction = cleaned[:decimal_mark], cleaned[decimal_mark + 1 :]
+        cleaned = f"{whole.replace(',', '').replace('.', '')}.{fraction}"
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+class AmountField(forms.Field):
+    """An amount in euros, with at most two decimals; the service checks the rest (positive, size)."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            amount = parse_decimal(text)
+        except ValueError:
+            raise forms.ValidationError(gettext("Enter an amount, e.g. 1 250,00.")) from None
+        if amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(gettext("Enter an amount with at most two decimals."))
+        return amount
+
+
+class PercentField(forms.Field):
+    """A contribution rate typed as a percentage ("6,5" or "6.5 %" is 6.5 %), returned as a fraction (0.065).
+
+    Percentages, never fractions: the rates are spoken of as "6,5 %" in the cooperative, and a
+    fraction typed by mistake (0,065) has three decimals, which the field refuses rather than
+    reading it as 0.065 %. Two decimals of a percentage are what the rate column holds (4 decimals).
+    Empty means the cooperative entity's rate applies.
+    """
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            percent = parse_decimal(text)
+        except ValueError:
+            raise forms.ValidationError(gettext("Enter a percentage, e.g. 6,5.")) from None
+        if percent != percent.quantize(Decimal("0.01")):
+            raise forms.ValidationError(
+                gettext("Enter a percentage with at most two decimals (6,5 for 6.5 %), not a fraction.")
+            )
+        return (percent / 100).quantize(Decimal("0.0001"))
+
+
+def _percent_text(rate: Decimal | None) -> str:
+    if rate is None:
+        return ""
+    return f"{(rate * 100).normalize():f}".replace(".", ",")
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def _offices_within_reach(user: User) -> QuerySet[Office]:
+    offices = Office.objects.order_by("name")
+    return offices if sees_every_office(user) else offices.filter(pk=user.office_id or 0)
+
+
+class OfficeFilter(admin.SimpleListFilter):
+    """The offices the advisor reaches (one small query), not every office found among thousands of rows."""
+
+    title = _("office")
+    parameter_name = "office"
+
+    def __init__(self, request: HttpRequest, params: dict[str, Any], model: Any, model_admin: Any) -> None:
+        self.office_path: str = getattr(model_admin, "office_path", "office")
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(office.pk), office.name) for office in _offices_within_reach(_user(request))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(**{f"{self.office_path}_id": int(value)})
+
+
+class ServicesOnlyAdmin(admin.ModelAdmin[Any]):
+    """An object page that only shows: its changes are the forms after it, each calling a service.
+
+    Without a change permission on the object, Django draws every field read-only and refuses a
+    POST to the change form, so nothing bypasses the services. The list keeps the real permission,
+    so the actions (which call services too) are offered to who may decide.
+    """
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # records of money and decisions are kept
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def may_act(self, request: HttpRequest, obj: Any) -> bool:
+        """The real change permission (reach is already ensured by get_queryset)."""
+        return super().has_change_permission(request, obj)

@@ -1,0 +1,78 @@
+"""Clients and suppliers, with the Activities that work with each."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from activities.admin.shared import _user
+from activities.models import (
+    ActivityThirdParty,
+    ThirdParty,
+)
+from members.selectors import sees_every_office, within_reach
+from smartcoop.admin_site import ReadOnlyInline
+
+
+class ThirdPartyActivityInline(ReadOnlyInline):
+    """The Activities within the advisor's reach that work with this client or supplier."""
+
+    model = ActivityThirdParty
+    fields = readonly_fields = ("activity", "since")
+    verbose_name_plural = _("Activities working with them")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ActivityThirdParty]:
+        links = super().get_queryset(request).select_related("activity")
+        return within_reach(_user(request), links, office="activity__office")
+
+
+@admin.register(ThirdParty)
+class ThirdPartyAdmin(admin.ModelAdmin[ThirdParty]):
+    """Clients and suppliers, known once for the whole cooperative.
+
+    Advisors correct an address (a client moved, a typo on an invoice) with a plain save: it moves
+    no money and changes no decision, so no service is needed. The identity (name, VAT and
+    enterprise numbers, Peppol identifier, country) stays as `third_party_add` checked and derived
+    it, since two Activities may share the record and invoices are sent on it.
+    """
+
+    list_display = ["name", "kind", "vat_number", "enterprise_number", "postal_code", "city", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "=vat_number", "=enterprise_number"]
+    search_help_text = _("A name, or a VAT or enterprise number (dots and spaces allowed).")
+    show_full_result_count = False
+    inlines = [ThirdPartyActivityInline]
+    fields = [
+        "kind", "name", "vat_number", "enterprise_number", "peppol_id", "street", "postal_code", "city", "country",
+        "language", "email", "payment_terms_days", "created_at", "created_by",
+    ]  # fmt: skip
+    readonly_fields = [
+        "kind", "name", "vat_number", "enterprise_number", "peppol_id", "country", "language", "email",
+        "payment_terms_days", "created_at", "created_by",
+    ]  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ThirdParty]:
+        third_parties = super().get_queryset(request).select_related("created_by")
+        user = _user(request)
+        if sees_every_office(user):
+            return third_parties
+        links = within_reach(user, ActivityThirdParty.objects.all(), office="activity__office")
+        return third_parties.filter(Exists(links.filter(third_party=OuterRef("pk"))))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[ThirdParty], search_term: str
+    ) -> tuple[QuerySet[ThirdParty], bool]:
+        # Numbers are typed as printed (BE 0754.316.243); they are stored compact.
+        compact = "".join(search_term.split()).replace(".", "").replace("-", "").upper()
+        digits = compact[2:] if compact[:2].isalpha() else compact
+        if digits.isdigit() and len(digits) >= 9:
+            number = digits.zfill(10)
+            found = Q(vat_number=compact) | Q(enterprise_number=number) | Q(vat_number=f"BE{number}")
+            return queryset.filter(found), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # added through third_party_add, which finds an existing record by its VAT number
+
+    def has_delete_permission(self, request: HttpRequest, obj: ThirdParty | None = None) -> bool:
+        return False  # invoices and purchases name them

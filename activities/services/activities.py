@@ -1,0 +1,254 @@
+"""Opening an Activity and changing it: holders, trades, contribution rates and status.
+
+Only an admitted member holds an Activity; a trade the register excludes is refused before anything
+is written, and one allowed after approval waits for an advisor. Each change an advisor or a manager
+makes is recorded as an `ActivityEvent`.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import (
+    Activity,
+    ActivityHolder,
+    ActivityStatus,
+    ActivityTrade,
+    HolderRole,
+    Trade,
+    TradeAdmission,
+    TradeApproval,
+)
+from activities.selectors import activity_books
+from activities.services.shared import _event, _locked, _managers, _require_holder, _require_staff, staff_reaches
+from members.models import Member, MemberStatus, Office, User
+from members.selectors import sees_every_office
+from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
+from smartcoop.ledger.models import AnalyticAccount
+from smartcoop.models import CooperativeEntity
+from smartcoop.money import ZERO, amount_text
+from smartcoop.notifications import notify
+from smartcoop.uploads import check_document
+
+
+def _check_member(member: Member, *, field: str) -> None:
+    if member.status != MemberStatus.MEMBER:
+        message = _("%(name)s is not a member (their shares are not paid yet, or they left).") % {
+            "name": member.display_name
+        }
+        raise InvalidInput.on(field, message)
+
+
+def _refuse_excluded(trade: Trade) -> None:
+    if trade.admission == TradeAdmission.EXCLUDED:
+        message = _("%(trade)s cannot be practised in the cooperative: %(reason)s") % {
+            "trade": trade.name,
+            "reason": trade.reason,
+        }
+        raise InvalidInput.on("trades", message)
+
+
+def _trade_link(activity: Activity, trade: Trade) -> ActivityTrade:
+    _refuse_excluded(trade)
+    approval = TradeApproval.APPROVED if trade.admission == TradeAdmission.ALLOWED else TradeApproval.PENDING
+    link, _created = ActivityTrade.objects.get_or_create(
+        activity=activity, trade=trade, defaults={"approval": approval}
+    )
+    return link
+
+
+def activity_create(
+    *,
+    name: str,
+    holder: Member,
+    trades: Sequence[Trade],
+    actor: User,
+    description: str = "",
+    office: Office | None = None,
+) -> Activity:
+    """Open an Activity for a member (its manager), with its own analytic account in the ledger.
+
+    A trade allowed after approval is recorded as pending: the Activity opens, and the advisor
+    checks the condition the trade register names before the first contract.
+    """
+    if actor.pk != holder.user_id and not (
+        actor.is_staff and (sees_every_office(actor) or actor.office_id == holder.office_id)
+    ):
+        # A member opens their own; staff open one for a member of their office only.
+        raise PermissionDeniedError()
+    if not name.strip():
+        raise InvalidInput.on("name", _("Give the Activity a name."))
+    if not trades:
+        raise InvalidInput.on("trades", _("Choose at least one trade from the trade register."))
+    _check_member(holder, field="holder")
+    for trade in trades:
+        _refuse_excluded(trade)  # before anything is written
+    entity = CooperativeEntity.objects.filter(country=holder.country).first() or CooperativeEntity.objects.get(
+        country="BE"
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('activities_activity_code_seq')")
+            (number,) = cursor.fetchone() or (0,)
+        code = f"A{number:06d}"
+        analytic = AnalyticAccount.objects.create(code=code, name=name.strip()[:200])
+        activity = Activity.objects.create(
+            code=code,
+            name=name.strip(),
+            entity=entity,
+            analytic=analytic,
+            office=office or holder.office,
+            description=description.strip(),
+            created_by=actor,
+        )
+        ActivityHolder.objects.create(
+            activity=activity, member=holder, role=HolderRole.MANAGER, since=timezone.localdate()
+        )
+        for trade in trades:
+            _trade_link(activity, trade)
+        _event(activity, "created", actor, holder=holder.number, trades=[t.code for t in trades])
+        return activity
+
+
+def activity_update(
+    *,
+    activity: Activity,
+    name: str,
+    description: str,
+    terms_of_sale: str,
+    actor: User,
+    logo: UploadedFile[bytes] | None = None,
+) -> Activity:
+    """What the Activity's managers may change themselves: its name, description, terms and logo."""
+    if not staff_reaches(actor, activity):
+        _require_holder(actor, activity, roles=[HolderRole.MANAGER])
+    if not name.strip():
+        raise InvalidInput.on("name", _("Give the Activity a name."))
+    if logo is not None:
+        kind = check_document(logo, field="logo")
+        if kind == "pdf":
+            raise InvalidInput.on("logo", _("The logo must be a JPEG or PNG image."))
+    with transaction.atomic():
+        activity.name, activity.description, activity.terms_of_sale = name.strip(), description.strip(), terms_of_sale
+        fields = ["name", "description", "terms_of_sale"]
+        if logo is not None:
+            activity.logo.save(logo.name or "logo", logo, save=False)
+            fields.append("logo")
+        activity.save(update_fields=fields)
+        return activity
+
+
+def activity_add_holder(*, activity: Activity, member: Member, role: str, actor: User) -> ActivityHolder:
+    """Another member joins the Activity (a co-holder, or a worker who claims their own expenses)."""
+    if not staff_reaches(actor, activity):
+        _require_holder(actor, activity, roles=[HolderRole.MANAGER])
+    if role not in HolderRole.values:
+        raise InvalidInput.on("role", _("Choose a role."))
+    _check_member(member, field="member")
+    with transaction.atomic():
+        holder, created = ActivityHolder.objects.get_or_create(
+            activity=activity, member=member, defaults={"role": role, "since": timezone.localdate()}
+        )
+        if not created:
+            raise InvalidInput.on(
+                "member", _("%(name)s is already a holder of this Activity.") % {"name": member.display_name}
+            )
+        _event(activity, "holder_added", actor, member=member.number, role=role)
+        return holder
+
+
+def activity_add_trade(*, activity: Activity, trade: Trade, actor: User) -> ActivityTrade:
+    if not staff_reaches(actor, activity):
+        _require_holder(actor, activity, roles=[HolderRole.MANAGER])
+    with transaction.atomic():
+        link = _trade_link(activity, trade)
+        _event(activity, "trade_added", actor, trade=trade.code, approval=link.approval)
+        return link
+
+
+def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, actor: User) -> ActivityTrade:
+    """An advisor checked the condition of a trade allowed after approval."""
+    _require_staff(actor, link.activity)
+    if not approve and not reason.strip():
+        raise InvalidInput.on("reason", _("A refusal needs a reason: the member reads it."))
+    with transaction.atomic():
+        locked = ActivityTrade.objects.select_for_update().get(pk=link.pk)
+        if locked.approval != TradeApproval.PENDING:
+            raise ConflictError(_("This trade has already been decided."))
+        locked.approval = TradeApproval.APPROVED if approve else TradeApproval.REFUSED
+        locked.reason = reason.strip()
+        locked.decided_by, locked.decided_at = actor, timezone.now()
+        locked.save(update_fields=["approval", "reason", "decided_by", "decided_at"])
+        _event(link.activity, "trade_decided", actor, trade=link.trade.code, approval=locked.approval)
+        for manager in _managers(link.activity):
+            notify(
+                user=manager,
+                key=f"activity-trade:{locked.pk}:{locked.approval}:{manager.pk}",
+                subject=gettext_lazy("Trade “%(trade)s” approved for %(code)s")
+                if approve
+                else gettext_lazy("Trade “%(trade)s” refused for %(code)s"),
+                template="activity_trade_approved" if approve else "activity_trade_refused",
+                # The trade, not its name: the name is read in each manager's language.
+                context={"link": link, "trade": link.trade, "code": link.activity.code, "reason": locked.reason},
+                link=reverse("activities:detail", args=[link.activity.code]),
+            )
+        return locked
+
+
+def activity_set_rates(
+    *, activity: Activity, turnover_rate: Decimal | None, employment_rate: Decimal | None, actor: User
+) -> Activity:
+    """An advisor's override of the contribution rates (None: the entity's rate applies)."""
+    _require_staff(actor, activity)
+    for field, rate in (
+        ("turnover_contribution_rate", turnover_rate),
+        ("employment_contribution_rate", employment_rate),
+    ):
+        if rate is not None and not (ZERO <= rate <= Decimal("0.5")):
+            raise InvalidInput.on(field, _("A rate is between 0 and 0.5 (50%)."))
+    with transaction.atomic():
+        (locked,) = _locked(activity)
+        before = [str(locked.turnover_contribution_rate), str(locked.employment_contribution_rate)]
+        locked.turnover_contribution_rate, locked.employment_contribution_rate = turnover_rate, employment_rate
+        locked.save(update_fields=["turnover_contribution_rate", "employment_contribution_rate"])
+        _event(locked, "rates_set", actor, before=before, after=[str(turnover_rate), str(employment_rate)])
+        activity.turnover_contribution_rate, activity.employment_contribution_rate = turnover_rate, employment_rate
+        return locked
+
+
+def activity_set_status(*, activity: Activity, status: str, reason: str, actor: User) -> Activity:
+    """Suspend, reopen or close an Activity; one with money left, owed or incoming stays open."""
+    _require_staff(actor, activity)
+    if status not in ActivityStatus.values:
+        raise InvalidInput.on("status", _("Choose a status."))
+    if status != ActivityStatus.OPEN and not reason.strip():
+        raise InvalidInput.on("reason", _("Say why: the Activity's holders read it."))
+    with transaction.atomic():
+        (locked,) = _locked(activity)
+        if status == ActivityStatus.CLOSED:
+            books = activity_books(activity=locked)
+            if books.available or books.committed or books.incoming:
+                raise ConflictError(
+                    _(
+                        "An Activity closes with nothing left: %(available)s available, %(committed)s committed, "
+                        "%(incoming)s incoming."
+                    )
+                    % {
+                        "available": amount_text(books.available),
+                        "committed": amount_text(books.committed),
+                        "incoming": amount_text(books.incoming),
+                    }
+                )
+        before = locked.status
+        locked.status = status
+        locked.closed_on = timezone.localdate() if status == ActivityStatus.CLOSED else None
+        locked.save(update_fields=["status", "closed_on"])
+        _event(locked, "status_set", actor, before=before, after=status, reason=reason.strip())
+        activity.status, activity.closed_on = locked.status, locked.closed_on
+        return locked

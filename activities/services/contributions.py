@@ -1,0 +1,81 @@
+"""The cooperative's contribution, a share of an Activity's turnover or employment budget.
+
+The rate is the Activity's own (an advisor's override) or its entity's; a posting is keyed by its
+cause, so a retried task posts it once.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    Activity,
+)
+from activities.services.shared import CONTRIBUTION_CHARGE, CONTRIBUTION_INCOME, _money
+from members.models import User
+from smartcoop.ledger.models import Transaction
+from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
+from smartcoop.money import amount_text, to_money
+
+
+def contribution_rate(*, activity: Activity, on: str) -> Decimal:
+    """The Activity's rate (an advisor's override) or its entity's, on "turnover" or "employment"."""
+    if on == "turnover":
+        return (
+            activity.turnover_contribution_rate
+            if activity.turnover_contribution_rate is not None
+            else (activity.entity.turnover_contribution_rate)
+        )
+    if on == "employment":
+        return (
+            activity.employment_contribution_rate
+            if activity.employment_contribution_rate is not None
+            else (activity.entity.employment_contribution_rate)
+        )
+    raise ValueError(f"contribution on {on!r}")
+
+
+def _contribution_post(
+    *, activity: Activity, base: Decimal, on: str, booked_on: date, key: str, actor: User | None
+) -> Transaction | None:
+    base = _money(base, field="base")
+    rate = contribution_rate(activity=activity, on=on)
+    amount = to_money(base * rate)
+    if amount == 0:
+        return None
+    return ledger_post(
+        key=key,
+        date=booked_on,
+        memo=books_memo(
+            lambda: (
+                _("Cooperative contribution %(rate)s on %(base)s")
+                % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)}
+            )
+        ),
+        legs=[debit(CONTRIBUTION_CHARGE, amount, activity.analytic), credit(CONTRIBUTION_INCOME, amount)],
+        actor=actor,
+    )
+
+
+def contribution_post_turnover(
+    *, activity: Activity, turnover_excl_vat: Decimal, booked_on: date, key: str, actor: User | None
+) -> Transaction | None:
+    """Post the contribution on invoiced turnover excl. VAT (Belgium: 6.5%), once per key.
+
+    It does not check the available balance: it is a share of money coming in, so the caller posts
+    it when the client's payment arrives (posted at issue, it would charge money not yet received).
+    """
+    return _contribution_post(
+        activity=activity, base=turnover_excl_vat, on="turnover", booked_on=booked_on, key=key, actor=actor
+    )
+
+
+def contribution_post_employment(
+    *, activity: Activity, employment_budget: Decimal, booked_on: date, key: str, actor: User | None
+) -> Transaction | None:
+    """Post the contribution on the employment budget (Belgium: about 7.5%), once per key."""
+    return _contribution_post(
+        activity=activity, base=employment_budget, on="employment", booked_on=booked_on, key=key, actor=actor
+    )

@@ -1,0 +1,135 @@
+"""The clients and suppliers an Activity works with.
+
+A company is one record for the whole cooperative, found again by its VAT number (checked per
+country by python-stdnum), and linked to each Activity that works with it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from stdnum import get_cc_module
+from stdnum.be import vat as be_vat
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+from activities.models import (
+    Activity,
+    ActivityThirdParty,
+    ThirdParty,
+    ThirdPartyKind,
+)
+from activities.services.shared import _require_holder, staff_reaches
+from members.models import User
+from smartcoop.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class ThirdPartyData:
+    kind: str
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    language: str
+    email: str = ""
+    vat_number: str = ""
+    payment_terms_days: int = 30
+
+
+def clean_vat_number(*, country: str, number: str) -> str:
+    """A VAT number checked for its country by python-stdnum, stored compact with its country prefix."""
+    compact = "".join(number.split()).replace(".", "").replace("-", "").upper()
+    if not compact:
+        return ""
+    prefix = "EL" if country == "GR" else country
+    if compact[:2].isalpha():
+        if compact[:2] != prefix:
+            raise InvalidInput.on(
+                "vat_number",
+                _("This VAT number does not belong to the country chosen (%(country)s).") % {"country": country},
+            )
+        compact = compact[2:]
+    try:
+        module = get_cc_module(country.lower(), "vat")
+    except (ImportError, ValueError):
+        module = None
+    if module is None:
+        raise InvalidInput.on(
+            "vat_number", _("VAT numbers of this country cannot be checked; leave it empty or ask your advisor.")
+        )
+    try:
+        return f"{prefix}{module.compact(module.validate(compact))}"
+    except StdnumValidationError:
+        message = _("This is not a valid VAT number for %(country)s.") % {"country": country}
+        raise InvalidInput.on("vat_number", message) from None
+
+
+def peppol_id_for(*, country: str, vat_number: str) -> str:
+    """The Peppol participant identifier: 0208 (Belgian enterprise number) for a Belgian company."""
+    if country == "BE" and vat_number:
+        return f"0208:{be_vat.compact(vat_number)}"
+    return ""
+
+
+def _clean_third_party(data: ThirdPartyData) -> tuple[str, str]:
+    """The country code and the compact VAT number of a client or supplier, or InvalidInput naming the field."""
+    country = data.country.upper().strip()
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidInput.on("country", _("Choose a country."))
+    for field in ("name", "street", "postal_code", "city"):
+        if not str(getattr(data, field)).strip():
+            raise InvalidInput.on(field, _("This field is required."))
+    if data.kind not in ThirdPartyKind.values:
+        raise InvalidInput.on("kind", _("Choose a person or a company."))
+    if data.language not in ("fr", "nl", "en"):
+        raise InvalidInput.on("language", _("Choose a language."))
+    vat_number = clean_vat_number(country=country, number=data.vat_number)
+    if data.kind == ThirdPartyKind.COMPANY and country == "BE" and not vat_number:
+        raise InvalidInput.on("vat_number", _("A Belgian company is identified by its enterprise (VAT) number."))
+    if data.kind == ThirdPartyKind.PERSON:
+        vat_number = ""
+    if not 0 <= data.payment_terms_days <= 120:
+        raise InvalidInput.on("payment_terms_days", _("Payment terms are between 0 and 120 days."))
+    return country, vat_number
+
+
+def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) -> ThirdParty:
+    """A client or supplier for the Activity: the cooperative's record when the number is known, else a new one.
+
+    A company is found by its VAT number, so two members working for the same client share one
+    record (and one dunning history); its address is then kept as the first one recorded it.
+    """
+    if not staff_reaches(actor, activity):
+        _require_holder(actor, activity)
+    country, vat_number = _clean_third_party(data)
+    with transaction.atomic():
+        third_party = None
+        if vat_number:
+            third_party = ThirdParty.objects.select_for_update().filter(vat_number=vat_number).first()
+        if third_party is None:
+            third_party = ThirdParty(
+                kind=data.kind,
+                name=data.name.strip(),
+                street=data.street.strip(),
+                postal_code=data.postal_code.strip(),
+                city=data.city.strip(),
+                country=country,
+                language=data.language,
+                email=data.email.strip(),
+                vat_number=vat_number,
+                enterprise_number=vat_number[2:] if vat_number.startswith("BE") else "",
+                peppol_id=peppol_id_for(country=country, vat_number=vat_number),
+                payment_terms_days=data.payment_terms_days,
+                created_by=actor,
+            )
+            # Two members adding the same new client at once: the unique index keeps one row.
+            try:
+                with transaction.atomic():
+                    third_party.save()
+            except IntegrityError:
+                third_party = None
+            if third_party is None:
+                third_party = ThirdParty.objects.get(vat_number=vat_number)
+        ActivityThirdParty.objects.get_or_create(activity=activity, third_party=third_party)
+        return third_party

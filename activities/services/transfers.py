@@ -1,0 +1,189 @@
+"""Money moving between Activities, and into one from outside an invoice.
+
+A manager asks; an advisor of the paying Activity's office approves, which locks both Activities in
+primary-key order and posts one transaction: a charge in the source's books, income in the
+destination's. Money received outside an invoice (a subsidy, a gift) is posted by staff.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    ActivityTransfer,
+    HolderRole,
+    TransferKind,
+    TransferStatus,
+)
+from activities.selectors import activity_books
+from activities.services.shared import (
+    BANK,
+    BUDGET_GIVEN,
+    BUDGET_RECEIVED,
+    SERVICES_PROVIDED,
+    SERVICES_RECEIVED,
+    _locked,
+    _managers,
+    _money,
+    _refuse_overspending,
+    _require_holder,
+    _require_open,
+    _require_staff,
+)
+from members.models import User
+from smartcoop.errors import ConflictError, InvalidInput
+from smartcoop.ledger.models import Transaction
+from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
+from smartcoop.money import amount_text
+from smartcoop.notifications import notify
+
+INCOME_ACCOUNTS = {"subsidy": "740", "other": "743"}
+
+
+def activity_transfer_request(
+    *, source: Activity, destination_code: str, kind: str, amount: Decimal, description: str, actor: User
+) -> ActivityTransfer:
+    """A manager asks to pay another Activity for its work, or to share budget with it."""
+    _require_holder(actor, source, roles=[HolderRole.MANAGER])
+    _require_open(source)
+    amount = _money(amount, field="amount")
+    if kind not in TransferKind.values:
+        raise InvalidInput.on("kind", _("Choose the kind of transfer."))
+    destination = Activity.objects.filter(code=destination_code.strip().upper()).first()
+    if destination is None or destination.status != ActivityStatus.OPEN:
+        raise InvalidInput.on("destination_code", _("No open Activity has this code."))
+    if destination.pk == source.pk:
+        raise InvalidInput.on("destination_code", _("An Activity cannot transfer to itself."))
+    if not description.strip():
+        raise InvalidInput.on("description", _("Say what the transfer is for: both Activities read it."))
+    available = activity_books(activity=source).available
+    if amount > available:  # told now; checked again, under lock, at approval
+        message = _("%(activity)s has %(available)s available.") % {
+            "activity": source,
+            "available": amount_text(available),
+        }
+        raise InvalidInput.on("amount", message)
+    return ActivityTransfer.objects.create(
+        source=source,
+        destination=destination,
+        kind=kind,
+        amount=amount,
+        description=description.strip(),
+        requested_by=actor,
+    )
+
+
+def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Transaction:
+    """Move the money in one posting: a charge in the source's books, income in the destination's."""
+    _require_staff(actor, transfer.source)
+    key = f"activity-transfer:{transfer.pk}"
+    with transaction.atomic():
+        source, destination = _locked(transfer.source, transfer.destination)
+        locked = ActivityTransfer.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status == TransferStatus.APPROVED:
+            return Transaction.objects.get(key=key)
+        if locked.status != TransferStatus.SUBMITTED:
+            raise ConflictError(_("This transfer has already been decided."))
+        _require_open(source)
+        _require_open(destination)
+        _refuse_overspending(source, locked.amount, _("this transfer"))
+        charge, income = (
+            (SERVICES_RECEIVED, SERVICES_PROVIDED)
+            if locked.kind == TransferKind.SERVICE
+            else (BUDGET_GIVEN, BUDGET_RECEIVED)
+        )
+        posting = ledger_post(
+            key=key,
+            date=timezone.localdate(),
+            memo=books_memo(
+                lambda: (
+                    _("Transfer from %(source)s to %(destination)s: %(description)s")
+                    % {"source": source.code, "destination": destination.code, "description": locked.description}
+                )
+            ),
+            legs=[debit(charge, locked.amount, source.analytic), credit(income, locked.amount, destination.analytic)],
+            actor=actor,
+        )
+        locked.status, locked.decided_at, locked.decided_by = TransferStatus.APPROVED, timezone.now(), actor
+        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        transfer.status = locked.status
+        locked.source, locked.destination = source, destination
+        context = {"transfer": locked, "source": source.code, "destination": destination.code}
+        notify(
+            user=locked.requested_by,
+            key=f"activity-transfer:{locked.pk}:approved:{locked.requested_by_id}",
+            subject=gettext_lazy("Transfer from %(source)s to %(destination)s approved"),
+            template="activity_transfer_approved",
+            context=context,
+            link=reverse("activities:detail", args=[source.code]),
+        )
+        # The destination's managers learn that money arrived; the requester was told already.
+        for manager in _managers(destination):
+            if manager.pk != locked.requested_by_id:
+                notify(
+                    user=manager,
+                    key=f"activity-transfer:{locked.pk}:approved:{manager.pk}",
+                    subject=gettext_lazy("%(destination)s received money from %(source)s"),
+                    template="activity_transfer_received",
+                    context=context,
+                    link=reverse("activities:detail", args=[destination.code]),
+                )
+        return posting
+
+
+def activity_transfer_reject(*, transfer: ActivityTransfer, reason: str, actor: User) -> None:
+    _require_staff(actor, transfer.source)
+    if not reason.strip():
+        raise InvalidInput.on("reason", _("A rejection needs a reason: the members read it."))
+    with transaction.atomic():
+        locked = ActivityTransfer.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferStatus.SUBMITTED:
+            raise ConflictError(_("This transfer has already been decided."))
+        locked.status, locked.reason = TransferStatus.REJECTED, reason.strip()
+        locked.decided_at, locked.decided_by = timezone.now(), actor
+        locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        transfer.status = locked.status
+        source, destination = transfer.source, transfer.destination
+        notify(
+            user=locked.requested_by,
+            key=f"activity-transfer:{locked.pk}:rejected:{locked.requested_by_id}",
+            subject=gettext_lazy("Transfer from %(source)s to %(destination)s rejected"),
+            template="activity_transfer_rejected",
+            context={
+                "transfer": locked,
+                "source": source.code,
+                "destination": destination.code,
+                "reason": locked.reason,
+            },
+            link=reverse("activities:detail", args=[source.code]),
+        )
+
+
+def activity_income_record(
+    *, activity: Activity, amount: Decimal, source: str, memo: str, received_on: date, key: str, actor: User
+) -> Transaction:
+    """Money received on the bank for the Activity outside an invoice: a subsidy, a sponsorship, a gift."""
+    _require_staff(actor, activity)
+    if activity.status == ActivityStatus.CLOSED:
+        raise ConflictError(_("The Activity %(code)s is closed.") % {"code": activity.code})
+    amount = _money(amount, field="amount")
+    if source not in INCOME_ACCOUNTS:
+        raise InvalidInput.on("source", _("Choose where the money comes from."))
+    if not memo.strip():
+        raise InvalidInput.on("memo", _("Say where the money comes from."))
+    if received_on > timezone.localdate():
+        raise InvalidInput.on("received_on", _("Money cannot be received at a future date."))
+    return ledger_post(
+        key=key,
+        date=received_on,
+        memo=memo.strip(),
+        legs=[debit(BANK, amount, activity.analytic), credit(INCOME_ACCOUNTS[source], amount, activity.analytic)],
+        actor=actor,
+    )
