@@ -20,12 +20,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from members.models import User
 from smartcoop.ledger.errors import IdempotencyConflict, InvalidPosting
 from smartcoop.ledger.models import Account, AnalyticAccount, Transaction
 from smartcoop.money import MAX_AMOUNT, ZERO, is_cents
@@ -114,7 +114,7 @@ def ledger_post(
     date: date,
     memo: str,
     legs: Sequence[LegSpec],
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     reverses: Transaction | None = None,
 ) -> Transaction:
     """Post a balanced transaction once per key; return it (or the one already posted)."""
@@ -140,12 +140,19 @@ def ledger_post(
                 )
             return existing
     return Transaction(
-        id=inserted[0], key=key, booking_date=date, memo=memo[:500], actor=actor, created_at=now, reverses=reverses
+        id=inserted[0],
+        key=key,
+        booking_date=date,
+        memo=memo[:500],
+        # By key: the ledger knows the user model only as settings.AUTH_USER_MODEL.
+        actor_id=actor.pk if actor else None,
+        created_at=now,
+        reverses=reverses,
     )
 
 
 def ledger_reverse(
-    *, transaction: Transaction, reason: str, actor: User | None, date: date | None = None
+    *, transaction: Transaction, reason: str, actor: AbstractBaseUser | None, date: date | None = None
 ) -> Transaction:
     """Post the mirror of `transaction` (debits become credits), once; corrections are made this way."""
     if transaction.reverses_id is not None:
