@@ -14,15 +14,12 @@ a page at a time by keyset, the other lists are the latest LATEST rows read with
 and the figures of a whole list of Activities are read in one query.
 """
 
-import csv
 from collections.abc import Iterator
-from pathlib import PurePath
 from typing import Any
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files import File
 from django.core.paginator import Paginator
 from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -90,15 +87,14 @@ from activities.services import (
 )
 from members.models import Member, User
 from members.selectors import current_member_named
+from smartcoop.csv_export import Cell, csv_lines, csv_response
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
-from smartcoop.ledger.exports import DIALECTS, CsvLine, JournalFormat, csv_amount, csv_text
 from smartcoop.money import ZERO
-from smartcoop.uploads import DOCUMENT_SIGNATURES
+from smartcoop.uploads import document_response
 
 PAGE = 50
 LATEST = 20
-CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 
 
 def _user(request: HttpRequest) -> User:
@@ -237,7 +233,7 @@ def activity_logo(request: HttpRequest, code: str) -> FileResponse:
     activity = _held(_user(request), code)
     if not activity.logo:
         raise Http404
-    return _attachment(activity.logo, inline=True)
+    return document_response(activity.logo, name=f"logo-{activity.pk}", inline=True)
 
 
 @login_required
@@ -291,30 +287,22 @@ def movements_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     activity = _held(user, code)
     if holder_role(activity=activity, user=user) not in BOOK_ROLES:
         raise Http404
-    dialect = DIALECTS[JournalFormat.EXCEL_BE]
-    writer = csv.writer(CsvLine(), delimiter=dialect.delimiter, lineterminator="\r\n")
     # Read now, in the request's language: the body is written after the view has returned.
     header = [_("Date"), _("Description"), _("Available"), _("Committed"), _("Incoming"), _("Ledger key")]
 
-    def lines() -> Iterator[str]:
-        first = writer.writerow(header)
-        yield ("\ufeff" + first) if dialect.bom else first
+    def rows() -> Iterator[list[Cell]]:
         for movement in activity_all_movements(activity=activity):
-            yield writer.writerow(
-                [
-                    movement.booking_date.strftime(dialect.date_format),
-                    csv_text(movement.memo),
-                    csv_amount(movement.available, decimal_comma=dialect.decimal_comma),
-                    csv_amount(movement.committed, decimal_comma=dialect.decimal_comma),
-                    csv_amount(movement.incoming, decimal_comma=dialect.decimal_comma),
-                    csv_text(movement.key),
-                ]
-            )
+            yield [
+                movement.booking_date,
+                movement.memo,
+                movement.available,
+                movement.committed,
+                movement.incoming,
+                movement.key,
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"{activity.code}_movements_{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(csv_lines(header, rows()), filename=filename)
 
 
 # --- clients and suppliers --------------------------------------------------------------------
@@ -448,25 +436,6 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("activities:claim_detail", pk=claim.pk)
 
 
-def _attachment(file: File[bytes], *, inline: bool = False) -> FileResponse:
-    """A stored upload as a download, typed by its content (checked when uploaded), never by its name."""
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    head = handle.read(16)
-    handle.seek(0)
-    kind = next((kind for signature, kind in DOCUMENT_SIGNATURES.items() if head.startswith(signature)), None)
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=PurePath(file.name or "document").name,
-        content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _staff_sees(user: User, activity: Activity) -> bool:
     # Staff reach members' documents with two-factor only, as in the admin they come from.
     return staff_reaches(user, activity) and is_mfa_enabled(user)
@@ -483,7 +452,7 @@ def receipt(request: HttpRequest, line_pk: int) -> FileResponse:
     )
     if not allowed or not line.receipt:
         raise Http404
-    return _attachment(line.receipt)
+    return document_response(line.receipt, name=f"receipt-{line.pk}")
 
 
 # --- purchases and transfers ------------------------------------------------------------------
@@ -535,7 +504,7 @@ def purchase_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not allowed or not purchase.file:
         raise Http404
-    return _attachment(purchase.file)
+    return document_response(purchase.file, name=f"purchase-{purchase.pk}")
 
 
 @login_required

@@ -55,7 +55,9 @@ from members.services import (
     shares_transfer,
 )
 from smartcoop.admin_site import ReadOnlyInline
+from smartcoop.csv_export import csv_response
 from smartcoop.errors import ApplicationError, InvalidInput, admin_call
+from smartcoop.uploads import document_response
 
 
 class MemberChangeList(ChangeList):
@@ -480,9 +482,8 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
         """The whole legal register, for those who may read every office's members."""
         if not (self.has_view_permission(request) and sees_every_office(_user(request))):
             raise PermissionDenied
-        response = StreamingHttpResponse(share_register_csv_lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="share_register_{timezone.localdate():%Y%m%d}.csv"'
-        return response
+        filename = f"share_register_{timezone.localdate():%Y%m%d}.csv"
+        return csv_response(share_register_csv_lines(), filename=filename)
 
     list_display = [
         "number",
@@ -572,9 +573,7 @@ class RegisterExportAdmin(admin.ModelAdmin[RegisterExport]):
         export = get_object_or_404(RegisterExport, pk=pk, status=RegisterExportStatus.READY)
         if not self.has_view_permission(request, export):
             raise PermissionDenied
-        return FileResponse(
-            export.file.open("rb"), as_attachment=True, filename=(export.file.name or "").rsplit("/", 1)[-1]
-        )
+        return document_response(export.file, name=f"share-register-{export.at:%Y-%m-%d}-{export.pk}")
 
 
 # The advisors' queue of applications and capital calls registers itself on import.

@@ -43,6 +43,7 @@ from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
 from smartcoop.models import Notification
 from smartcoop.notifications import notifications_mark_read
+from smartcoop.uploads import document_response
 
 
 def _user(request: HttpRequest) -> User:
@@ -304,4 +305,4 @@ def application_document(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not allowed or not application.identity_document:
         raise Http404
-    return FileResponse(application.identity_document.open("rb"), as_attachment=True)
+    return document_response(application.identity_document, name=f"identity-document-{application.pk}")

@@ -2,16 +2,33 @@
 
 The type is read from the first bytes of the content, never from the name or the browser's claim,
 and the files are stored under MEDIA_ROOT, which is never served as static: each app serves them
-through a view that checks who asks.
+through a view that checks who asks, then answers with `document_response`.
+
+A download is named by the platform, never by the uploader: `receipt-12.pdf`, built from what the
+file is and the type its content shows. The uploader's name could say `.html` over a PDF, or hide
+a right-to-left override that makes a program's name read as a PDF's; the browser would believe
+it. The Content-Type comes from the same detection, and `nosniff` stops the browser guessing.
 """
 
+import re
+
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from smartcoop.errors import InvalidInput
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
+_SERVED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def document_kind(head: bytes) -> str | None:
+    """pdf, jpeg or png, from a file's first bytes; None for anything else."""
+    return next((kind for signature, kind in DOCUMENT_SIGNATURES.items() if head.startswith(signature)), None)
 
 
 def check_document(document: UploadedFile[bytes], *, field: str) -> str:
@@ -19,9 +36,33 @@ def check_document(document: UploadedFile[bytes], *, field: str) -> str:
     if document.size is not None and document.size > MAX_DOCUMENT_BYTES:
         raise InvalidInput.on(field, _("The document is larger than 10 MB."))
     document.seek(0)
-    head = document.read(16)
+    kind = document_kind(document.read(16))
     document.seek(0)
-    for signature, kind in DOCUMENT_SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    raise InvalidInput.on(field, _("The document must be a PDF, JPEG or PNG file."))
+    if kind is None:
+        raise InvalidInput.on(field, _("The document must be a PDF, JPEG or PNG file."))
+    return kind
+
+
+def document_response(file: File[bytes], *, name: str, inline: bool = False) -> FileResponse:
+    """A stored upload as a download called `name` plus the extension of the type its content shows.
+
+    `name` says what the file is and whose (`receipt-12`): lowercase letters, digits and hyphens,
+    never text a person typed. A file that is none of the accepted types (stored before the check
+    existed) leaves as opaque bytes, and only as an attachment.
+    """
+    if not _SERVED_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not a name the platform gives a download")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = document_kind(handle.read(16))
+    handle.seek(0)
+    response = FileResponse(
+        handle,
+        as_attachment=not (inline and kind is not None),
+        filename=f"{name}.{EXTENSIONS.get(kind or '', 'bin')}",
+        content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
