@@ -11,9 +11,12 @@ it. The Content-Type comes from the same detection, and `nosniff` stops the brow
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
@@ -66,3 +69,35 @@ def document_response(file: File[bytes], *, name: str, inline: bool = False) -> 
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class StoredUploads:
+    """Files written to storage during one submission, so they can be taken back if it fails."""
+
+    def __init__(self) -> None:
+        self._written: list[FieldFile] = []
+
+    def save(self, field_file: FieldFile, content: File[bytes], *, name: str) -> None:
+        field_file.save(name, content, save=False)
+        self._written.append(field_file)
+
+    def remove(self) -> None:
+        for field_file in self._written:
+            field_file.storage.delete(str(field_file.name))
+
+
+@contextmanager
+def uploads_kept_only_on_success() -> Iterator[StoredUploads]:
+    """Files saved inside the block are deleted again if the block fails.
+
+    Storage is not transactional: a file written before the row that points to it is refused (a
+    value out of range, a constraint) would stay on disk with no row. Wrap the whole transaction,
+    `with uploads_kept_only_on_success() as uploads: with transaction.atomic(): ...`, so a failure
+    at commit time also takes the files back.
+    """
+    uploads = StoredUploads()
+    try:
+        yield uploads
+    except BaseException:
+        uploads.remove()
+        raise
