@@ -56,10 +56,11 @@ from members.models import (
 )
 from members.selectors import current_member_named, member_holding, sees_every_office
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
+from smartcoop.input_rules import BIRTH, require_whole_number
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity, Notification
 from smartcoop.notifications import notify
-from smartcoop.uploads import check_document
+from smartcoop.uploads import check_document, uploads_kept_only_on_success
 
 # PCMN: 550 bank, 100 subscribed capital, 489 other debts (a refund owed to a leaving member).
 BANK, CAPITAL, REFUND_DUE = "550", "100", "489"
@@ -79,9 +80,22 @@ def _nominal_value() -> Decimal:
     return entity.share_nominal_value
 
 
-def _positive(quantity: int) -> None:
-    if quantity <= 0:
-        raise InvalidInput.on("quantity", _("The number of shares must be at least one."))
+# The statutes set no ceiling; this one is ours: 1 000 shares (30 000 EUR at today's nominal value)
+# in one operation, far above the one share most members take, and inside what the EPC payment QR
+# code of a capital call can carry. A larger subscription is an advisor's conversation, in steps.
+MAX_SHARES_AT_ONCE = 1000
+
+
+def _positive(quantity: int, *, field: str = "quantity") -> None:
+    """A number of shares for one operation: at least one, at most MAX_SHARES_AT_ONCE."""
+    require_whole_number(
+        quantity,
+        field=field,
+        minimum=1,
+        maximum=MAX_SHARES_AT_ONCE,
+        minimum_message=_("The number of shares must be at least one."),
+        maximum_message=_("At most %(maximum)s shares at a time."),
+    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
     if identity.kind == PersonKind.NATURAL:
         if not identity.first_name.strip() or not identity.last_name.strip() or identity.birth_date is None:
             raise InvalidInput.on("last_name", _("A person needs a first name, a last name and a birth date."))
+        BIRTH.require(identity.birth_date, field="birth_date")
         number = clean_national_number(identity.national_number, birth_date=identity.birth_date)
         if others.filter(national_number=number).exists():
             raise InvalidInput.on("national_number", _("A member with this national register number already exists."))
@@ -471,15 +486,14 @@ def application_submit(
         raise InvalidInput.on(
             "consents", _("Joining requires accepting the statutes, the internal rules and the privacy policy.")
         )
-    if data.shares_requested < 1:
-        raise InvalidInput.on("shares_requested", _("The number of shares must be at least one."))
+    _positive(data.shares_requested, field="shares_requested")
     if not data.trades.strip():
         raise InvalidInput.on("trades", _("Tell us which trade(s) you intend to practise."))
     cleaned = _clean_identity(data.identity)  # the same checks as for a member, before anything is saved
     if document is not None:
         check_document(document, field="identity_document")
     now = timezone.now()
-    with transaction.atomic():
+    with uploads_kept_only_on_success() as uploads, transaction.atomic():
         if MembershipApplication.objects.select_for_update().filter(user=user, status__in=OPEN_APPLICATION).exists():
             raise ConflictError(_("Your application is already with an advisor."))
         application = MembershipApplication(
@@ -505,7 +519,7 @@ def application_submit(
             consented_privacy_at=now,
         )
         if document is not None:
-            application.identity_document.save(document.name or "document", document, save=False)
+            uploads.save(application.identity_document, document, name=document.name or "document")
         application.save()
         return application
 
@@ -515,11 +529,11 @@ def application_add_document(*, application: MembershipApplication, document: Up
     if application.user_id != user.pk:
         raise PermissionDeniedError()
     check_document(document, field="identity_document")
-    with transaction.atomic():
+    with uploads_kept_only_on_success() as uploads, transaction.atomic():
         application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
         if application.status not in OPEN_APPLICATION:
             raise ConflictError(_("This application has already been decided."))
-        application.identity_document.save(document.name or "document", document, save=False)
+        uploads.save(application.identity_document, document, name=document.name or "document")
         application.status = ApplicationStatus.SUBMITTED
         application.save(update_fields=["identity_document", "status"])
 
