@@ -34,7 +34,6 @@ from members.documents import share_register_csv_lines
 from members.identity import clean_enterprise_number, clean_iban, clean_national_number
 from members.models import (
     Member,
-    MemberAssignment,
     MemberStatus,
     Office,
     PersonKind,
@@ -55,6 +54,7 @@ from members.services import (
     shares_transfer,
 )
 from smartcoop.admin_site import ReadOnlyInline
+from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.csv_export import csv_response
 from smartcoop.errors import ApplicationError, InvalidInput, admin_call
 from smartcoop.uploads import document_response
@@ -90,7 +90,7 @@ class OfficeAdmin(admin.ModelAdmin[Office]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(AuditTrailMixin, DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "office", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "groups", "office", "language"]
@@ -225,34 +225,8 @@ class ShareOperationInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("counterpart")
 
 
-class MemberAssignmentInline(ReadOnlyInline):
-    """The member's history of offices, advisors and categories: who changed what, when, why."""
-
-    model = MemberAssignment
-    fk_name = "member"
-    fields = readonly_fields = (
-        "changed_at",
-        "office_before",
-        "office_after",
-        "advisor_before",
-        "advisor_after",
-        "category_before",
-        "category_after",
-        "reason",
-        "actor",
-    )
-    verbose_name_plural = _("history of office, advisor and category")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[MemberAssignment]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("office_before", "office_after", "advisor_before", "advisor_after", "actor")
-        )
-
-
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin[Member]):
+class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
     form = MemberAdminForm
     list_display = [
         "number",
@@ -278,7 +252,8 @@ class MemberAdmin(admin.ModelAdmin[Member]):
     search_help_text = _("A name, or a member, national register or enterprise number (dots and dashes allowed).")
     # Counting every member for "x of y" on each page costs more than the page itself.
     show_full_result_count = False
-    inlines = [ShareOperationInline, MemberAssignmentInline]
+    # Changes of identity, office, advisor and shares are in the audit trail at the end of the page.
+    inlines = [ShareOperationInline]
     change_form_template = "admin/members/member/change_form.html"
     list_per_page = 50
 
@@ -329,7 +304,7 @@ class MemberAdmin(admin.ModelAdmin[Member]):
         return members_matching(queryset, search_term), False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Member | None = None) -> list[str]:
-        fields = list(self.readonly_fields)
+        fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.status != MemberStatus.APPLICANT:
             # The category is the class of the shares already issued: it changes with them, not here.
             fields.append("category")
@@ -422,7 +397,7 @@ class MemberAdmin(admin.ModelAdmin[Member]):
                 if found is None:
                     raise InvalidInput(gettext("Name exactly one member to receive the shares (their member number)."))
                 shares_transfer(
-                    seller=member, buyer=found, quantity=quantity, on=timezone.localdate(), key=key, approved_by=actor
+                    seller=member, buyer=found, quantity=quantity, on=timezone.localdate(), key=key, actor=actor
                 )
                 messages.success(request, gettext("The shares were transferred."))
             else:

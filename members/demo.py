@@ -80,7 +80,7 @@ def seed(demo: Demo) -> None:
     brussels = Office.objects.get(code="bruxelles")
     if not MembershipApplication.objects.filter(user=waiting).exists():
         application_submit(
-            user=waiting,
+            actor=waiting,
             data=ApplicationData(
                 identity=Identity(
                     kind="natural",
@@ -110,7 +110,7 @@ def seed(demo: Demo) -> None:
     )  # fmt: skip
     if not MembershipApplication.objects.filter(user=approved).exists():
         application = application_submit(
-            user=approved,
+            actor=approved,
             data=ApplicationData(
                 identity=Identity(
                     kind="natural",

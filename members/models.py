@@ -394,35 +394,6 @@ class CapitalCall(models.Model):
         return f"{self.reference} {self.amount} EUR ({self.get_status_display()})"
 
 
-class MemberAssignment(models.Model):
-    """Who moved a member to another office, advisor or category, when and why (the audit row)."""
-
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="assignments")
-    office_before = models.ForeignKey(
-        Office, verbose_name=_("office before"), on_delete=models.PROTECT, related_name="+"
-    )
-    office_after = models.ForeignKey(Office, verbose_name=_("office after"), on_delete=models.PROTECT, related_name="+")
-    advisor_before = models.ForeignKey(
-        User, verbose_name=_("advisor before"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    advisor_after = models.ForeignKey(
-        User, verbose_name=_("advisor after"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    category_before = models.CharField(_("category before"), max_length=1, choices=MemberCategory.choices)
-    category_after = models.CharField(_("category after"), max_length=1, choices=MemberCategory.choices)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
-    actor = models.ForeignKey(User, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-        verbose_name = _("change of office, advisor or category")
-        verbose_name_plural = _("changes of office, advisor or category")
-
-    def __str__(self) -> str:
-        return f"{self.member_id} {self.changed_at:%Y-%m-%d}"
-
-
 class TransferRequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for an advisor")
     APPROVED = "approved", _("Approved and recorded")

@@ -38,7 +38,6 @@ from members.models import (
     CapitalCall,
     CapitalCallStatus,
     Member,
-    MemberAssignment,
     MemberCategory,
     MembershipApplication,
     MemberStatus,
@@ -55,6 +54,8 @@ from members.models import (
     User,
 )
 from members.selectors import current_member_named, member_holding, sees_every_office
+from smartcoop.audit.models import AuditEntry
+from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.input_rules import BIRTH, require_whole_number
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
@@ -64,6 +65,61 @@ from smartcoop.uploads import check_document, uploads_kept_only_on_success
 
 # PCMN: 550 bank, 100 subscribed capital, 489 other debts (a refund owed to a leaving member).
 BANK, CAPITAL, REFUND_DUE = "550", "100", "489"
+
+# What the audit trail records of a member: who they are, where their money goes, who follows them.
+IDENTITY_FIELDS = [
+    "kind",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "national_number",
+    "company_name",
+    "enterprise_number",
+    "representative",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "iban",
+    "bic",
+]
+ASSIGNMENT_FIELDS = ["office", "advisor", "category"]
+
+name_actions(
+    {
+        "member.created": gettext_lazy("Member record created"),
+        "member.identity_changed": gettext_lazy("Identity changed"),
+        "member.contact_changed": gettext_lazy("Address, phone or bank account changed"),
+        "member.assigned": gettext_lazy("Office, advisor or category changed"),
+        "member.admitted": gettext_lazy("Admitted as a member"),
+        "member.left": gettext_lazy("Left the cooperative"),
+        "shares.subscription": gettext_lazy("Shares subscribed"),
+        "shares.issue": gettext_lazy("Shares issued"),
+        "shares.transfer_out": gettext_lazy("Shares transferred to another member"),
+        "shares.transfer_in": gettext_lazy("Shares received from another member"),
+        "shares.buyback": gettext_lazy("Shares bought back"),
+        "application.document_requested": gettext_lazy("Document requested from the applicant"),
+        "application.rejected": gettext_lazy("Membership application rejected"),
+        "application.approved": gettext_lazy("Membership application approved"),
+        "capital_call.issued": gettext_lazy("Capital call issued"),
+        "capital_call.paid": gettext_lazy("Capital call paid"),
+        "transfer_request.approved": gettext_lazy("Share transfer approved"),
+        "transfer_request.rejected": gettext_lazy("Share transfer rejected"),
+        "transfer_request.cancelled": gettext_lazy("Share transfer withdrawn"),
+    }
+)
+name_values(
+    {
+        "shares_held": gettext_lazy("shares held"),
+        "register_number": gettext_lazy("register number"),
+        "quantity": gettext_lazy("number of shares"),
+        "unit_value": gettext_lazy("nominal value"),
+        "operation_date": gettext_lazy("date"),
+        "counterpart": gettext_lazy("other member"),
+        "member": gettext_lazy("member"),
+    }
+)
 
 
 def _next_number(counter: str) -> int:
@@ -179,7 +235,7 @@ def member_create(
     """A new member record (an applicant until their first shares are issued)."""
     fields = _clean_identity(identity)
     with transaction.atomic():
-        return Member.objects.create(
+        member = Member.objects.create(
             user=user,
             number=_next_number("member_number"),
             category=category,
@@ -189,14 +245,26 @@ def member_create(
             status=MemberStatus.APPLICANT,
             **fields,
         )
+        audit_record(
+            actor=actor,
+            action="member.created",
+            target=member,
+            after=snapshot(member, [*IDENTITY_FIELDS, *ASSIGNMENT_FIELDS, "status"]),
+        )
+        return member
 
 
 def member_update_identity(*, member: Member, identity: Identity, actor: User) -> Member:
     fields = _clean_identity(identity, exclude=member)
     with transaction.atomic():
+        # What is stored, not `member`: an admin form has already put its new values on it.
+        stored = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
         for name, value in fields.items():
             setattr(member, name, value)
         member.save(update_fields=list(fields))
+        before, after = changes(stored, member, fields)
+        if after:
+            audit_record(actor=actor, action="member.identity_changed", target=member, before=before, after=after)
     return member
 
 
@@ -210,11 +278,16 @@ def member_update_contact(
     for field, value in {"street": street, "postal_code": postal_code, "city": city}.items():
         if not value.strip():
             raise InvalidInput.on(field, _("This field is required."))
+    contact = ["street", "postal_code", "city", "phone", "iban", "bic"]
     with transaction.atomic():
+        stored = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
         member.street, member.postal_code, member.city = street.strip(), postal_code.strip(), city.strip()
         member.phone = phone.strip()
         member.iban, member.bic = cleaned_iban, bic_for(cleaned_iban)
-        member.save(update_fields=["street", "postal_code", "city", "phone", "iban", "bic"])
+        member.save(update_fields=contact)
+        before, after = changes(stored, member, contact)
+        if after:
+            audit_record(actor=actor, action="member.contact_changed", target=member, before=before, after=after)
     return member
 
 
@@ -241,8 +314,8 @@ def member_assign(
     category: str,
     reason: str,
     actor: User,
-) -> MemberAssignment | None:
-    """Move a member to another office, advisor or category, leaving an audit row (None: no change).
+) -> AuditEntry | None:
+    """Move a member to another office, advisor or category, leaving an audit entry (None: no change).
 
     The advisor must work at the member's new office; the category is the class of the shares,
     so it changes only before any share is issued (later, through the register).
@@ -257,24 +330,16 @@ def member_assign(
             raise InvalidInput.on(
                 "category", _("The category is the class of the shares already issued: it can no longer change here.")
             )
-        before = (locked.office_id, locked.advisor_id, locked.category)
-        if before == (office.pk, advisor.pk if advisor else None, category):
-            return None
-        assignment = MemberAssignment.objects.create(
-            member=locked,
-            office_before_id=locked.office_id,
-            office_after=office,
-            advisor_before_id=locked.advisor_id,
-            advisor_after=advisor,
-            category_before=locked.category,
-            category_after=category,
-            reason=reason.strip(),
-            actor=actor,
-        )
+        stored = snapshot(locked, ASSIGNMENT_FIELDS)
         locked.office, locked.advisor, locked.category = office, advisor, category
-        locked.save(update_fields=["office", "advisor", "category"])
+        before, after = changes(stored, locked, ASSIGNMENT_FIELDS)
+        if not after:
+            return None
+        locked.save(update_fields=ASSIGNMENT_FIELDS)
         member.office, member.advisor, member.category = office, advisor, category
-        return assignment
+        return audit_record(
+            actor=actor, action="member.assigned", target=locked, before=before, after=after, reason=reason.strip()
+        )
 
 
 def _locked(*members: Member) -> list[Member]:
@@ -296,7 +361,7 @@ def _record(
     counterpart: Member | None = None,
     reason: str = "",
 ) -> ShareOperation:
-    return ShareOperation.objects.create(
+    operation = ShareOperation.objects.create(
         number=_next_number("share_register"),
         key=key,
         kind=kind,
@@ -310,6 +375,15 @@ def _record(
         reason=reason,
         actor=actor,
     )
+    held = member_holding(member=member)
+    before, after = changes({"shares_held": held - operation.delta}, {"shares_held": held}, ["shares_held"])
+    detail = {"register_number": operation.number, "quantity": quantity, "unit_value": unit_value, "operation_date": on}
+    if counterpart is not None:
+        detail["counterpart"] = counterpart.number
+    if reason:
+        detail["reason"] = reason
+    audit_record(actor=actor, action=f"shares.{kind}", target=member, before=before, after=after, **detail)
+    return operation
 
 
 def shares_subscribe(*, member: Member, quantity: int, on: date, key: str, actor: User | None) -> ShareOperation:
@@ -359,9 +433,12 @@ def shares_issue(*, member: Member, quantity: int, on: date, key: str, actor: Us
             actor=actor,
         )
         if member.status == MemberStatus.APPLICANT:
+            stored = snapshot(member, ["status", "admitted_on"])
             member.status = MemberStatus.MEMBER
             member.admitted_on = on
             member.save(update_fields=["status", "admitted_on"])
+            before, after = changes(stored, member, ["status", "admitted_on"])
+            audit_record(actor=actor, action="member.admitted", target=member, before=before, after=after)
         return operation
 
 
@@ -376,16 +453,20 @@ def _refuse_more_than_held(member: Member, quantity: int) -> None:
         raise InvalidInput.on("quantity", message)
 
 
-def _leave_if_no_shares(member: Member, *, on: date, reason: str) -> None:
+def _leave_if_no_shares(member: Member, *, on: date, reason: str, actor: User | None) -> None:
     if member_holding(member=member) == 0 and member.status == MemberStatus.MEMBER:
+        fields = ["status", "left_on", "exit_reason"]
+        stored = snapshot(member, fields)
         member.status = MemberStatus.FORMER
         member.left_on = on
         member.exit_reason = reason
-        member.save(update_fields=["status", "left_on", "exit_reason"])
+        member.save(update_fields=fields)
+        before, after = changes(stored, member, fields)
+        audit_record(actor=actor, action="member.left", target=member, before=before, after=after)
 
 
 def shares_transfer(
-    *, seller: Member, buyer: Member, quantity: int, on: date, key: str, approved_by: User
+    *, seller: Member, buyer: Member, quantity: int, on: date, key: str, actor: User
 ) -> tuple[ShareOperation, ShareOperation]:
     """Shares pass from one member to another at nominal value, with an advisor's approval."""
     _positive(quantity)
@@ -406,7 +487,7 @@ def shares_transfer(
             member=seller,
             quantity=quantity,
             on=on,
-            actor=approved_by,
+            actor=actor,
             unit_value=unit_value,
             counterpart=buyer,
         )
@@ -416,11 +497,11 @@ def shares_transfer(
             member=buyer,
             quantity=quantity,
             on=on,
-            actor=approved_by,
+            actor=actor,
             unit_value=unit_value,
             counterpart=seller,
         )
-        _leave_if_no_shares(seller, on=on, reason=_("All shares transferred"))
+        _leave_if_no_shares(seller, on=on, reason=_("All shares transferred"), actor=actor)
         return out, into
 
 
@@ -452,7 +533,7 @@ def shares_buy_back(
             legs=[debit(CAPITAL, operation.amount), credit(REFUND_DUE, operation.amount)],
             actor=actor,
         )
-        _leave_if_no_shares(member, on=on, reason=reason)
+        _leave_if_no_shares(member, on=on, reason=reason, actor=actor)
         return operation
 
 
@@ -477,10 +558,10 @@ class ApplicationData:
 
 
 def application_submit(
-    *, user: User, data: ApplicationData, document: UploadedFile[bytes] | None
+    *, actor: User, data: ApplicationData, document: UploadedFile[bytes] | None
 ) -> MembershipApplication:
-    """Check everything the applicant typed, then file the application for the office's advisors."""
-    if Member.objects.filter(user=user).exclude(status=MemberStatus.FORMER).exists():
+    """Check everything the applicant (`actor`) typed, then file the application for the office's advisors."""
+    if Member.objects.filter(user=actor).exclude(status=MemberStatus.FORMER).exists():
         raise ConflictError(_("You are already a member of the cooperative."))
     if not (data.accepts_statutes and data.accepts_rules and data.accepts_privacy):
         raise InvalidInput.on(
@@ -494,10 +575,10 @@ def application_submit(
         check_document(document, field="identity_document")
     now = timezone.now()
     with uploads_kept_only_on_success() as uploads, transaction.atomic():
-        if MembershipApplication.objects.select_for_update().filter(user=user, status__in=OPEN_APPLICATION).exists():
+        if MembershipApplication.objects.select_for_update().filter(user=actor, status__in=OPEN_APPLICATION).exists():
             raise ConflictError(_("Your application is already with an advisor."))
         application = MembershipApplication(
-            user=user,
+            user=actor,
             kind=data.identity.kind,
             first_name=str(cleaned["first_name"]),
             last_name=str(cleaned["last_name"]),
@@ -524,9 +605,9 @@ def application_submit(
         return application
 
 
-def application_add_document(*, application: MembershipApplication, document: UploadedFile[bytes], user: User) -> None:
+def application_add_document(*, application: MembershipApplication, document: UploadedFile[bytes], actor: User) -> None:
     """The applicant sends the document an advisor asked for; the application goes back in the queue."""
-    if application.user_id != user.pk:
+    if application.user_id != actor.pk:
         raise PermissionDeniedError()
     check_document(document, field="identity_document")
     with uploads_kept_only_on_success() as uploads, transaction.atomic():
@@ -553,9 +634,12 @@ def application_request_document(*, application: MembershipApplication, reason: 
         locked = _decide(application, actor)
         if locked.status == ApplicationStatus.NEEDS_DOCUMENT and locked.reason == reason.strip():
             return  # the same request again (a double click): the applicant was told already
+        stored = snapshot(locked, ["status", "reason"])
         locked.status = ApplicationStatus.NEEDS_DOCUMENT
         locked.reason = reason.strip()
         locked.save(update_fields=["status", "reason"])
+        before, after = changes(stored, locked, ["status", "reason"])
+        audit_record(actor=actor, action="application.document_requested", target=locked, before=before, after=after)
         # An advisor may ask again after the applicant answered: each request is its own cause,
         # numbered under the application's lock.
         prefix = f"application:{locked.pk}:document-requested:"
@@ -575,11 +659,14 @@ def application_reject(*, application: MembershipApplication, reason: str, actor
         raise InvalidInput.on("reason", _("A rejection needs a reason: the applicant reads it."))
     with transaction.atomic():
         locked = _decide(application, actor)
+        stored = snapshot(locked, ["status", "reason"])
         locked.status = ApplicationStatus.REJECTED
         locked.reason = reason.strip()
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        before, after = changes(stored, locked, ["status", "reason"])
+        audit_record(actor=actor, action="application.rejected", target=locked, before=before, after=after)
         notify(
             user=locked.user,
             key=f"application:{locked.pk}:rejected",
@@ -624,12 +711,15 @@ def application_approve(
             advisor=actor,
             actor=actor,
         )
+        stored = snapshot(locked, ["status", "member", "reason"])
         locked.status = ApplicationStatus.APPROVED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.member = member
         locked.reason = ""
         locked.save(update_fields=["status", "decided_at", "decided_by", "member", "reason"])
+        before, after = changes(stored, locked, ["status", "member", "reason"])
+        audit_record(actor=actor, action="application.approved", target=locked, before=before, after=after)
         shares_subscribe(
             member=member,
             quantity=locked.shares_requested,
@@ -661,6 +751,13 @@ def capital_call_issue(*, member: Member, quantity: int, on: date, actor: User |
         # The reference is derived from the call's own id, so it is unique and needs no counter.
         call.reference = structured_communication(call.pk)
         call.save(update_fields=["reference"])
+        audit_record(
+            actor=actor,
+            action="capital_call.issued",
+            target=call,
+            after=snapshot(call, ["quantity", "amount", "reference", "status", "issued_on"]),
+            member=member.number,
+        )
         return call
 
 
@@ -675,10 +772,20 @@ def capital_call_record_payment(*, call: CapitalCall, paid_on: date, actor: User
         if locked.status == CapitalCallStatus.CANCELLED:
             raise ConflictError(_("This capital call was cancelled."))
         operation = shares_issue(member=locked.member, quantity=locked.quantity, on=paid_on, key=key, actor=actor)
+        stored = snapshot(locked, ["status", "paid_on"])
         locked.status = CapitalCallStatus.PAID
         locked.paid_on = paid_on
         locked.recorded_by = actor
         locked.save(update_fields=["status", "paid_on", "recorded_by"])
+        before, after = changes(stored, locked, ["status", "paid_on"])
+        audit_record(
+            actor=actor,
+            action="capital_call.paid",
+            target=locked,
+            before=before,
+            after=after,
+            register_number=operation.number,
+        )
         return operation
 
 
@@ -766,6 +873,13 @@ def transfer_request_cancel(*, request: ShareTransferRequest, actor: User) -> No
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
+        audit_record(
+            actor=actor,
+            action="transfer_request.cancelled",
+            target=locked,
+            before={"status": TransferRequestStatus.PENDING},
+            after={"status": locked.status},
+        )
 
 
 def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> ShareOperation:
@@ -783,13 +897,20 @@ def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> S
             quantity=locked.quantity,
             on=timezone.localdate(),
             key=f"transfer-request:{locked.pk}",
-            approved_by=actor,
+            actor=actor,
         )
         locked.status = TransferRequestStatus.APPROVED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.operation = out
         locked.save(update_fields=["status", "decided_at", "decided_by", "operation"])
+        audit_record(
+            actor=actor,
+            action="transfer_request.approved",
+            target=locked,
+            before={"status": TransferRequestStatus.PENDING, "operation": None},
+            after={"status": locked.status, "operation": out.pk},
+        )
         notify(
             user=locked.seller.user,
             key=f"transfer-request:{locked.pk}:approved",
@@ -813,6 +934,13 @@ def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        audit_record(
+            actor=actor,
+            action="transfer_request.rejected",
+            target=locked,
+            before={"status": TransferRequestStatus.PENDING, "reason": ""},
+            after={"status": locked.status, "reason": locked.reason},
+        )
         notify(
             user=locked.seller.user,
             key=f"transfer-request:{locked.pk}:rejected",

@@ -39,6 +39,7 @@ from members.services import (
     transfer_request_cancel,
     transfer_request_submit,
 )
+from smartcoop.audit.selectors import trail_of
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
 from smartcoop.models import Notification
@@ -122,7 +123,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         )
         try:
             application_submit(
-                user=user,
+                actor=user,
                 data=ApplicationData(
                     identity=identity,
                     trades=data["trades"],
@@ -155,7 +156,7 @@ def membership(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and application and document_form.is_valid():
         try:
             application_add_document(
-                application=application, document=document_form.cleaned_data["identity_document"], user=user
+                application=application, document=document_form.cleaned_data["identity_document"], actor=user
             )
         except ApplicationError as error:
             add_service_error(document_form, error)
@@ -278,10 +279,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
             model_to_dict(n, exclude=["user"]) | {"created_at": n.created_at}
             for n in Notification.objects.filter(user=user).order_by("created_at", "pk")
         ],
-        "assignments": [
-            {"changed_at": a.changed_at, "office": a.office_after.name, "category": a.category_after}
-            for a in member.assignments.select_related("office_after")
-        ]
+        # What changed in their record and when (who acted stays with the cooperative).
+        "history": [{"at": e.at, "action": e.action, "before": e.before, "after": e.after} for e in trail_of(member)]
         if member
         else [],
     }

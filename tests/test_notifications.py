@@ -134,7 +134,7 @@ def _application(make_user, office: Office, language: str) -> MembershipApplicat
         accepts_rules=True,
         accepts_privacy=True,
     )
-    return application_submit(user=applicant, data=data, document=None)
+    return application_submit(actor=applicant, data=data, document=None)
 
 
 def test_an_approved_applicant_is_told_in_dutch_what_to_pay_and_with_which_communication(
@@ -185,7 +185,7 @@ def test_each_request_for_a_document_is_told_once_even_when_clicked_twice(
     assert _only(application.user).key == f"{prefix}1"
     assert "Recto verso de la carte d'identité" in _only(application.user).body, "plain text: no HTML escaping"
 
-    application_add_document(application=application, document=_file("id.pdf"), user=application.user)
+    application_add_document(application=application, document=_file("id.pdf"), actor=application.user)
     application_request_document(application=application, reason="La carte est expirée", actor=advisor)
 
     keys = Notification.objects.filter(user=application.user).order_by("pk").values_list("key", flat=True)

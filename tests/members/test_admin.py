@@ -203,8 +203,6 @@ def test_advisor_corrects_an_identity_through_the_service(advisor_client: Client
         "advisor": "",
         "share_operations-TOTAL_FORMS": "0",
         "share_operations-INITIAL_FORMS": "0",
-        "assignments-TOTAL_FORMS": "0",
-        "assignments-INITIAL_FORMS": "0",
         "_save": "1",
     }
     response = advisor_client.post(f"{MEMBERS}{liege_member.pk}/change/", form)

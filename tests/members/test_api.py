@@ -68,7 +68,7 @@ def test_member_reads_their_holding_by_class_and_their_register_lines(
     shares_subscribe(member=lucie, quantity=5, on=DAY, key="lucie:sub", actor=advisor)
     shares_issue(member=lucie, quantity=5, on=DAY, key="lucie:paid", actor=advisor)
     shares_issue(member=bruno, quantity=1, on=DAY, key="bruno:paid", actor=advisor)
-    shares_transfer(seller=lucie, buyer=bruno, quantity=2, on=DAY, key="lucie-to-bruno", approved_by=advisor)
+    shares_transfer(seller=lucie, buyer=bruno, quantity=2, on=DAY, key="lucie-to-bruno", actor=advisor)
 
     api.force_authenticate(lucie.user)
     body = api.get("/api/members/me/shares/").json()
@@ -212,7 +212,7 @@ def test_my_shares_query_count_does_not_grow_with_page_size(
     for n in range(20):
         shares_issue(member=lucie, quantity=1, on=DAY, key=f"lucie:{n}", actor=advisor)
     for n in range(19):  # transfers name a counterpart: read with the line, not one query each
-        shares_transfer(seller=bruno, buyer=lucie, quantity=1, on=DAY, key=f"t{n}", approved_by=advisor)
+        shares_transfer(seller=bruno, buyer=lucie, quantity=1, on=DAY, key=f"t{n}", actor=advisor)
     api.force_authenticate(lucie.user)
     with django_assert_max_num_queries(5):
         body = api.get("/api/members/me/shares/", {"page_size": 40}).json()

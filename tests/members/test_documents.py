@@ -96,7 +96,7 @@ def test_the_certificate_is_one_page_with_the_holding_and_every_register_line(
     shares_subscribe(member=alice, quantity=3, on=JAN, key="application:1", actor=advisor)
     shares_issue(member=alice, quantity=3, on=JAN, key="call:1", actor=advisor)
     shares_issue(member=bob, quantity=1, on=JAN, key="call:2", actor=advisor)
-    shares_transfer(seller=bob, buyer=alice, quantity=1, on=FEB, key="transfer:1", approved_by=advisor)
+    shares_transfer(seller=bob, buyer=alice, quantity=1, on=FEB, key="transfer:1", actor=advisor)
     shares_buy_back(member=alice, quantity=2, on=MAR, reason="Partial refund", key="refund:1", actor=advisor)
 
     alice.refresh_from_db()
@@ -211,7 +211,7 @@ def test_a_long_register_runs_over_pages_with_header_footer_and_holdings(
 ) -> None:
     members = [make_member("Member", f"Number{n}") for n in range(10)]
     issue_many(members, 298, advisor, prefix="call")
-    shares_transfer(seller=members[0], buyer=members[1], quantity=1, on=FEB, key="transfer:1", approved_by=advisor)
+    shares_transfer(seller=members[0], buyer=members[1], quantity=1, on=FEB, key="transfer:1", actor=advisor)
 
     with override("en"):
         reader = read(share_register_pdf())
@@ -266,7 +266,7 @@ def test_the_register_csv_is_in_the_belgian_excel_dialect(make_member, advisor: 
     alice, bob = make_member(), make_member("Bob", "Peeters")
     shares_issue(member=alice, quantity=3, on=JAN, key="call:1", actor=advisor)
     shares_issue(member=bob, quantity=1, on=JAN, key="call:2", actor=advisor)
-    shares_transfer(seller=alice, buyer=bob, quantity=2, on=FEB, key="transfer:1", approved_by=advisor)
+    shares_transfer(seller=alice, buyer=bob, quantity=2, on=FEB, key="transfer:1", actor=advisor)
     shares_buy_back(member=bob, quantity=1, on=MAR, reason="exit", key="refund:1", actor=advisor)
 
     with override("en"):

@@ -52,7 +52,7 @@ def test_an_identity_document_is_served_as_a_pdf_named_by_the_platform(
         accepts_privacy=True,
     )
     document = SimpleUploadedFile(uploaded_as, PDF, content_type="application/octet-stream")
-    application = application_submit(user=applicant, data=data, document=document)
+    application = application_submit(actor=applicant, data=data, document=document)
     client.force_login(applicant)
 
     response = client.get(reverse("members:application_document", args=[application.pk]))

@@ -89,7 +89,7 @@ def document(content: bytes = PDF, name: str = "id.pdf") -> SimpleUploadedFile:
 
 
 def test_application_records_the_consents_and_the_document(applicant: User, office: Office, cooperative) -> None:
-    application = application_submit(user=applicant, data=data(office), document=document())
+    application = application_submit(actor=applicant, data=data(office), document=document())
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.national_number == national_number(BIRTH, 212)
     assert application.iban == "BE02363000000040"
@@ -121,7 +121,7 @@ def test_bad_application_is_refused_naming_the_field_and_saves_nothing(
     applicant: User, office: Office, cooperative, changes: dict[str, object], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as error:
-        application_submit(user=applicant, data=data(office, **changes), document=None)
+        application_submit(actor=applicant, data=data(office, **changes), document=None)
     assert field in error.value.fields
     assert not MembershipApplication.objects.exists()
 
@@ -134,27 +134,27 @@ def test_document_type_is_read_from_its_content_and_its_size_is_capped(
     applicant: User, office: Office, cooperative, content: bytes, name: str
 ) -> None:
     with pytest.raises(InvalidInput) as error:
-        application_submit(user=applicant, data=data(office), document=document(content, name))
+        application_submit(actor=applicant, data=data(office), document=document(content, name))
     assert list(error.value.fields) == ["identity_document"]
     assert not MembershipApplication.objects.exists()
 
 
 def test_one_open_application_at_a_time(applicant: User, office: Office, cooperative) -> None:
-    application_submit(user=applicant, data=data(office), document=None)
+    application_submit(actor=applicant, data=data(office), document=None)
     with pytest.raises(ConflictError):
-        application_submit(user=applicant, data=data(office), document=None)
+        application_submit(actor=applicant, data=data(office), document=None)
 
 
 def test_advisor_asks_for_a_document_and_the_applicant_sends_it(
     applicant: User, advisor: User, office: Office, cooperative
 ) -> None:
-    application = application_submit(user=applicant, data=data(office), document=None)
+    application = application_submit(actor=applicant, data=data(office), document=None)
     with pytest.raises(InvalidInput):
         application_request_document(application=application, reason=" ", actor=advisor)
     application_request_document(application=application, reason="Recto verso de la carte d'identité", actor=advisor)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.NEEDS_DOCUMENT
-    application_add_document(application=application, document=document(), user=applicant)
+    application_add_document(application=application, document=document(), actor=applicant)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED and application.identity_document
 
@@ -162,7 +162,7 @@ def test_advisor_asks_for_a_document_and_the_applicant_sends_it(
 def test_rejection_needs_a_reason_the_applicant_reads(
     applicant: User, advisor: User, office: Office, cooperative
 ) -> None:
-    application = application_submit(user=applicant, data=data(office), document=None)
+    application = application_submit(actor=applicant, data=data(office), document=None)
     with pytest.raises(InvalidInput):
         application_reject(application=application, reason="", actor=advisor)
     application_reject(application=application, reason="Activité hors du registre des métiers", actor=advisor)
@@ -175,7 +175,7 @@ def test_rejection_needs_a_reason_the_applicant_reads(
 def test_advisor_of_another_office_cannot_decide(applicant: User, make_staff, office: Office, cooperative) -> None:
     elsewhere = Office.objects.create(code="mons", name="Mons", city="Mons")
     stranger = make_staff("marc@example.be", office=elsewhere)
-    application = application_submit(user=applicant, data=data(office), document=None)
+    application = application_submit(actor=applicant, data=data(office), document=None)
     with pytest.raises(PermissionDeniedError):
         application_approve(application=application, actor=stranger)
 
@@ -183,7 +183,7 @@ def test_advisor_of_another_office_cannot_decide(applicant: User, make_staff, of
 def test_approval_then_payment_makes_a_member_with_shares_in_the_register_and_the_ledger(
     applicant: User, advisor: User, office: Office, cooperative
 ) -> None:
-    application = application_submit(user=applicant, data=data(office), document=document())
+    application = application_submit(actor=applicant, data=data(office), document=document())
     call = application_approve(application=application, actor=advisor)
 
     member = Member.objects.get(user=applicant)
@@ -283,7 +283,7 @@ def test_personal_data_download_holds_everything_about_me_and_nothing_else(clien
 def test_identity_document_is_served_to_its_applicant_and_office_staff_only(
     client: Client, applicant: User, advisor: User, make_user, office: Office, cooperative
 ) -> None:
-    application = application_submit(user=applicant, data=data(office), document=document())
+    application = application_submit(actor=applicant, data=data(office), document=document())
     url = f"/membership/applications/{application.pk}/document"
     client.force_login(make_user("curious@example.be"))
     assert client.get(url).status_code == 404
@@ -306,7 +306,7 @@ def test_decision_form_stands_outside_the_change_form(
 ) -> None:
     from tests.members.test_admin import _not_nested
 
-    application = application_submit(user=applicant, data=data(office), document=None)
+    application = application_submit(actor=applicant, data=data(office), document=None)
     client.force_login(advisor)
     html = client.get(f"/admin/members/membershipapplication/{application.pk}/change/").content.decode()
     assert _not_nested(html, "decision-form")
@@ -317,7 +317,7 @@ def test_accountants_read_capital_calls_but_cannot_record_a_payment(
 ) -> None:
     """The list is theirs to read; recording money is an advisor's act (the action needs change rights)."""
     call = application_approve(
-        application=application_submit(user=applicant, data=data(office), document=None), actor=advisor
+        application=application_submit(actor=applicant, data=data(office), document=None), actor=advisor
     )
     client.force_login(make_staff("compta@example.be", role=Role.ACCOUNTANT))
     calls = reverse("admin:members_capitalcall_changelist")

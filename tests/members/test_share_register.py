@@ -51,7 +51,7 @@ def test_register_numbers_follow_each_other_without_gaps(make_member, advisor: U
     alice, bob = make_member(), make_member("Bob", "Peeters")
     shares_issue(member=alice, quantity=3, on=DAY, key="k1", actor=advisor)
     shares_issue(member=bob, quantity=1, on=DAY, key="k2", actor=advisor)
-    shares_transfer(seller=alice, buyer=bob, quantity=1, on=DAY, key="t1", approved_by=advisor)
+    shares_transfer(seller=alice, buyer=bob, quantity=1, on=DAY, key="t1", actor=advisor)
     with pytest.raises(InvalidInput):
         shares_buy_back(member=bob, quantity=5, on=DAY, reason="exit", key="b1", actor=advisor)
     shares_buy_back(member=bob, quantity=2, on=DAY, reason="exit", key="b2", actor=advisor)
@@ -62,7 +62,7 @@ def test_transfer_moves_shares_at_nominal_value_and_capital_does_not_change(make
     alice, bob = make_member(), make_member("Bob", "Peeters")
     shares_issue(member=alice, quantity=3, on=DAY, key="k1", actor=advisor)
     shares_issue(member=bob, quantity=1, on=DAY, key="k2", actor=advisor)
-    out, into = shares_transfer(seller=alice, buyer=bob, quantity=2, on=date(2026, 3, 1), key="t1", approved_by=advisor)
+    out, into = shares_transfer(seller=alice, buyer=bob, quantity=2, on=date(2026, 3, 1), key="t1", actor=advisor)
     assert (out.kind, into.kind) == (ShareOperationKind.TRANSFER_OUT, ShareOperationKind.TRANSFER_IN)
     assert out.unit_value == into.unit_value == Decimal("30.00")
     assert (member_holding(member=alice), member_holding(member=bob)) == (1, 3)
@@ -75,7 +75,7 @@ def test_transfer_of_more_shares_than_held_is_refused_and_writes_nothing(make_me
     shares_issue(member=bob, quantity=1, on=DAY, key="k2", actor=advisor)
     before = ShareOperation.objects.count()
     with pytest.raises(InvalidInput) as error:
-        shares_transfer(seller=alice, buyer=bob, quantity=2, on=DAY, key="t1", approved_by=advisor)
+        shares_transfer(seller=alice, buyer=bob, quantity=2, on=DAY, key="t1", actor=advisor)
     assert list(error.value.fields) == ["quantity"]
     assert ShareOperation.objects.count() == before
 
@@ -103,7 +103,7 @@ def test_holdings_at_a_past_date_are_what_the_register_said_then(make_member, ad
     alice, bob = make_member(), make_member("Bob", "Peeters")
     shares_issue(member=alice, quantity=3, on=date(2026, 1, 10), key="k1", actor=advisor)
     shares_issue(member=bob, quantity=1, on=date(2026, 2, 10), key="k2", actor=advisor)
-    shares_transfer(seller=alice, buyer=bob, quantity=3, on=date(2026, 3, 10), key="t1", approved_by=advisor)
+    shares_transfer(seller=alice, buyer=bob, quantity=3, on=date(2026, 3, 10), key="t1", actor=advisor)
     assert holdings_at(at=date(2026, 1, 31)) == {alice.pk: 3}
     assert holdings_at(at=date(2026, 2, 28)) == {alice.pk: 3, bob.pk: 1}
     assert holdings_at(at=date(2026, 3, 10)) == {bob.pk: 4}
