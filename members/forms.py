@@ -16,6 +16,7 @@ from smartcoop.input_rules import BIRTH
 
 # Member numbers are counted from 1; seven digits leave room for a hundred times today's members.
 MAX_MEMBER_NUMBER = 9_999_999
+MEMBER_NUMBER_CEILING_MESSAGE = _("A member number has at most 7 digits.")
 
 
 def _shares_field(label: Any, **kwargs: Any) -> WholeNumberField:
@@ -87,7 +88,7 @@ class TransferRequestForm(Form):
         label=_("Member number of the receiving member"),
         minimum=1,
         maximum=MAX_MEMBER_NUMBER,
-        maximum_message=_("A member number has at most 7 digits."),
+        maximum_message=MEMBER_NUMBER_CEILING_MESSAGE,
     )
     buyer_name = forms.CharField(
         label=_("Their last name (or company name)"),

@@ -10,20 +10,55 @@ language of the request.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from smartcoop.errors import ApplicationError
+from smartcoop.errors import ApplicationError, InvalidInput
+from smartcoop.input_rules import read_whole_number
 
 
 class Pagination(PageNumberPagination):
+    """Pages of results; a page number or size that is not a plain number within bounds is a 400.
+
+    DRF would read "1E2" or full-width digits as a default page size, and an out-of-range size
+    as the maximum, silently: a client then pages through something other than what it asked for.
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    # Far past any list's last page (which is a 404): the bound only keeps the number a number.
+    max_page_number = 1_000_000
+
+    def _whole(self, request: Request, name: str, maximum: int, maximum_message: Any) -> int | None:
+        given = request.query_params.get(name, "")
+        if not given:
+            return None
+        try:
+            return read_whole_number(given, minimum=1, maximum=maximum, maximum_message=maximum_message)
+        except ValidationError as error:
+            raise InvalidInput.on(name, error.messages[0]) from None
+
+    def get_page_size(self, request: Request) -> int | None:
+        size = self._whole(
+            request,
+            self.page_size_query_param,
+            self.max_page_size,
+            gettext_lazy("At most %(maximum)s results per page."),
+        )
+        return size or self.page_size
+
+    def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int | str:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return paginator.num_pages
+        return self._whole(request, self.page_query_param, self.max_page_number, None) or 1
 
 
 def _flatten(detail: Any) -> list[str]:
