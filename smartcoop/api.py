@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -28,8 +27,8 @@ from smartcoop.input_rules import read_whole_number
 class Pagination(PageNumberPagination):
     """Pages of results; a page number or size that is not a plain number within bounds is a 400.
 
-    DRF would read "1E2" or full-width digits as a default page size, and an out-of-range size
-    as the maximum, silently: a client then pages through something other than what it asked for.
+    DRF would read "1E2" or full-width digits as the default page size, silently: a client then
+    pages through something other than what it asked for.
     """
 
     page_size_query_param = "page_size"
@@ -47,13 +46,9 @@ class Pagination(PageNumberPagination):
             raise InvalidInput.on(name, error.messages[0]) from None
 
     def get_page_size(self, request: Request) -> int | None:
-        size = self._whole(
-            request,
-            self.page_size_query_param,
-            self.max_page_size,
-            gettext_lazy("At most %(maximum)s results per page."),
-        )
-        return size or self.page_size
+        # A size above the maximum is served as the maximum (DRF's rule, stated in the schema).
+        size = self._whole(request, self.page_size_query_param, self.max_page_number, None)
+        return min(size, self.max_page_size) if size else self.page_size
 
     def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int | str:
         if request.query_params.get(self.page_query_param) in self.last_page_strings:
