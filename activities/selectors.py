@@ -12,6 +12,9 @@ The ledger reads those groups of accounts three ways (`smartcoop.ledger.selector
 maintained totals for the figures (`activity_books`, `activities_books`), per transaction for the
 movements (one ledger transaction seen from the Activity: its effect on each figure, a page at a
 time by keyset), and from the legs themselves for the reconciliation (`activities_books_from_legs`).
+
+Who sees which Activity is the access policy's answer (`activities.access`); the selectors at the
+end are its lists: what a member holds, and what the policy lets a user see.
 """
 
 from collections.abc import Iterator
@@ -23,9 +26,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from activities.models import Activity, ActivityHolder, ActivityThirdParty, HolderRole, ThirdParty
+from activities.access import BOOK_ROLES as BOOK_ROLES  # noqa: PLC0414 -- the pages read it with the books
+from activities.access import holding
+from activities.models import Activity, ActivityHolder, ActivityThirdParty, ExpenseClaim, ThirdParty
 from members.models import User
-from members.selectors import sees_every_office
+from smartcoop.access import standing, visible
 from smartcoop.ledger.selectors import (
     AccountGroup,
     GroupTotals,
@@ -132,34 +137,26 @@ def activity_balance_series(
 
 
 def activities_of(user: User | AnonymousUser) -> QuerySet[Activity]:
-    """The Activities a member holds (any role)."""
-    if not user.is_authenticated:
-        return Activity.objects.none()
-    return Activity.objects.filter(holders__member__user=user).distinct()
+    """The Activities a member holds (any role): the Espace membre's, whatever else staff may see."""
+    held = holding(standing(user), "pk")
+    return Activity.objects.filter(held) if held is not None else Activity.objects.none()
 
 
-def activities_within_reach(user: User | AnonymousUser) -> QuerySet[Activity]:
-    """The Activities staff may act on: their office's, or every one for those who see every office."""
-    if sees_every_office(user):
-        return Activity.objects.all()
-    office_id = getattr(user, "office_id", None)
-    if not user.is_authenticated or not user.is_staff or office_id is None:
-        return Activity.objects.none()
-    return Activity.objects.filter(office_id=office_id)
+def visible_activities(user: User | AnonymousUser, action: str = "view") -> QuerySet[Activity]:
+    """The Activities the policy lets the user see (or act on), each with the user's own role.
+
+    The role is read in the same query; it decides, row by row, who reads the books, and the
+    policy trusts it for this user only (`my_role_for`), sparing one query per row.
+    """
+    held = ActivityHolder.objects.filter(activity=OuterRef("pk"), member__user_id=user.pk or 0).values("role")[:1]
+    return visible(user, Activity, action).annotate(
+        my_role=Subquery(held), my_role_for=Value(user.pk, output_field=IntegerField())
+    )
 
 
-def holder_role(*, activity: Activity, user: User | AnonymousUser) -> str | None:
-    if not user.is_authenticated:
-        return None
-    return ActivityHolder.objects.filter(activity=activity, member__user=user).values_list("role", flat=True).first()
-
-
-# Co-holders see the books; a worker only claims their own expenses (HolderRole's labels).
-BOOK_ROLES = (HolderRole.MANAGER, HolderRole.HOLDER)
-
-
-def manages(*, activity: Activity, user: User | AnonymousUser) -> bool:
-    return holder_role(activity=activity, user=user) == HolderRole.MANAGER
+def visible_claims(user: User | AnonymousUser) -> QuerySet[ExpenseClaim]:
+    """A worker's own claims, every claim of an Activity whose books the user reads, and staff's within reach."""
+    return visible(user, ExpenseClaim)
 
 
 def third_parties_of(user: User | AnonymousUser) -> QuerySet[ThirdParty]:

@@ -61,8 +61,6 @@ from activities.selectors import (
     activity_balance_series,
     activity_books,
     activity_movements,
-    holder_role,
-    manages,
     movement_cursor,
     movement_cursor_text,
     third_parties_of,
@@ -82,10 +80,10 @@ from activities.services import (
     expense_line_add,
     expense_line_remove,
     purchase_submit,
-    staff_reaches,
     third_party_add,
 )
 from members.models import Member, User
+from smartcoop.access import may, visible
 from members.selectors import current_member_named
 from smartcoop.csv_export import Cell, csv_lines, csv_response
 from smartcoop.errors import ApplicationError
@@ -170,7 +168,7 @@ def activity_settings(request: HttpRequest, code: str) -> HttpResponse:
     """
     user = _user(request)
     activity = _held(user, code)
-    if not manages(activity=activity, user=user):
+    if not may(user, "manage", activity):
         raise Http404
     sent = request.POST.get("form") if request.method == "POST" else None
     presentation = PresentationForm(
@@ -285,7 +283,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
 def movements_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     user = _user(request)
     activity = _held(user, code)
-    if holder_role(activity=activity, user=user) not in BOOK_ROLES:
+    if not may(user, "read_books", activity):
         raise Http404
     # Read now, in the request's language: the body is written after the view has returned.
     header = [_("Date"), _("Description"), _("Available"), _("Committed"), _("Incoming"), _("Ledger key")]
@@ -436,21 +434,12 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("activities:claim_detail", pk=claim.pk)
 
 
-def _staff_sees(user: User, activity: Activity) -> bool:
-    # Staff reach members' documents with two-factor only, as in the admin they come from.
-    return staff_reaches(user, activity) and is_mfa_enabled(user)
-
-
 @login_required
 def receipt(request: HttpRequest, line_pk: int) -> FileResponse:
     """A receipt, to the worker who claimed it, the Activity's managers and the staff of its office."""
-    user = _user(request)
-    line = get_object_or_404(ExpenseLine.objects.select_related("claim__worker", "claim__activity"), pk=line_pk)
-    activity = line.claim.activity
-    allowed = (
-        line.claim.worker.user_id == user.pk or manages(activity=activity, user=user) or _staff_sees(user, activity)
-    )
-    if not allowed or not line.receipt:
+    # The policy's rows: staff reach members' documents with two-factor only, as in the admin.
+    line = get_object_or_404(visible(_user(request), ExpenseLine), pk=line_pk)
+    if not line.receipt:
         raise Http404
     return document_response(line.receipt, name=f"receipt-{line.pk}")
 
@@ -494,15 +483,8 @@ def purchase_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def purchase_file(request: HttpRequest, pk: int) -> FileResponse:
     """A supplier's invoice, to those who see the Activity's books, who submitted it, and its office's staff."""
-    user = _user(request)
-    purchase = get_object_or_404(Purchase.objects.select_related("activity"), pk=pk)
-    activity = purchase.activity
-    allowed = (
-        purchase.submitted_by_id == user.pk
-        or holder_role(activity=activity, user=user) in BOOK_ROLES
-        or _staff_sees(user, activity)
-    )
-    if not allowed or not purchase.file:
+    purchase = get_object_or_404(visible(_user(request), Purchase), pk=pk)
+    if not purchase.file:
         raise Http404
     return document_response(purchase.file, name=f"purchase-{purchase.pk}")
 

@@ -2,9 +2,9 @@
 
 An advisor sees and acts only on the members of their own office (`User.office`); a superuser, or
 anyone holding `members.view_all_offices` (accountants and administrators, by migration 0005),
-sees every office. The limit sits in `get_queryset`, which the change list, the search, the
-filters, the object pages and autocomplete all read through, so a member of another office is as
-absent as one that never existed.
+sees every office. The access policy decides it (`members.access`, asked through `PolicyAdmin`):
+the change list, the search, the filters, the object pages and autocomplete all read its rows, so
+a member of another office is as absent as one that never existed.
 
 The register is read-only here: it changes only through the services in `members.services`.
 A member's identity is corrected through `member_update_identity`, like everywhere else.
@@ -43,7 +43,7 @@ from members.models import (
     ShareOperation,
     User,
 )
-from members.selectors import members_matching, sees_every_office, with_holding, within_reach
+from members.selectors import members_matching, with_holding
 from members.services import (
     Identity,
     check_assignment,
@@ -53,7 +53,8 @@ from members.services import (
     shares_buy_back,
     shares_transfer,
 )
-from smartcoop.admin_site import ReadOnlyInline
+from smartcoop.access import may, visible
+from smartcoop.admin_site import PolicyAdmin, ReadOnlyInline
 from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.csv_export import csv_response
 from smartcoop.errors import ApplicationError, InvalidInput, admin_call
@@ -226,7 +227,7 @@ class ShareOperationInline(ReadOnlyInline):
 
 
 @admin.register(Member)
-class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
+class MemberAdmin(AuditTrailMixin, PolicyAdmin[Member]):
     form = MemberAdminForm
     list_display = [
         "number",
@@ -294,7 +295,7 @@ class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
-        return with_holding(within_reach(_user(request), super().get_queryset(request)))
+        return with_holding(super().get_queryset(request))
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Member], search_term: str
@@ -313,12 +314,12 @@ class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.ModelChoiceField[Any] | None:
-        user = _user(request)
+        offices = visible(_user(request), Office, "reach")
         if db_field.name == "advisor":
             advisors = User.objects.filter(groups__name=Role.ADVISOR.value, is_active=True).select_related("office")
-            kwargs["queryset"] = within_reach(user, advisors)
-        elif db_field.name == "office" and not sees_every_office(user):
-            kwargs["queryset"] = Office.objects.filter(staff=user)
+            kwargs["queryset"] = advisors.filter(office__in=offices)
+        elif db_field.name == "office":
+            kwargs["queryset"] = offices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -328,17 +329,6 @@ class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
     def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
         # The register names them for ever: a member leaves (status), never disappears.
         return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
-        return super().has_view_permission(request, obj) and self._reaches(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._reaches(request, obj)
-
-    def _reaches(self, request: HttpRequest, obj: Member | None) -> bool:
-        if obj is None or sees_every_office(_user(request)):
-            return True
-        return obj.office_id == _user(request).office_id
 
     def save_model(self, request: HttpRequest, obj: Member, form: forms.ModelForm[Member], change: bool) -> None:
         data = form.cleaned_data
@@ -392,7 +382,7 @@ class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
                 )
                 messages.success(request, gettext("The shares were bought back at their nominal value."))
             elif operation == "transfer":
-                buyer = members_matching(within_reach(actor, Member.objects.all()), request.POST.get("buyer", ""))
+                buyer = members_matching(visible(actor, Member), request.POST.get("buyer", ""))
                 found = buyer.first() if buyer.count() == 1 else None
                 if found is None:
                     raise InvalidInput(gettext("Name exactly one member to receive the shares (their member number)."))
@@ -425,7 +415,7 @@ class MemberAdmin(AuditTrailMixin, admin.ModelAdmin[Member]):
 
 
 @admin.register(ShareOperation)
-class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
+class ShareOperationAdmin(PolicyAdmin[ShareOperation]):
     """The legal register, line by line, for the members within reach: read only."""
 
     change_list_template = "admin/members/shareoperation/change_list.html"
@@ -437,7 +427,7 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
 
     def register_pdf(self, request: HttpRequest) -> HttpResponse:
         """Queue the register PDF at a date; a worker builds it and it appears under "Share register PDFs"."""
-        if request.method != "POST" or not sees_every_office(_user(request)):
+        if request.method != "POST" or not may(request.user, "export", ShareOperation):
             raise PermissionDenied
         try:
             at = date.fromisoformat(request.POST.get("at", "") or timezone.localdate().isoformat())
@@ -455,7 +445,7 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
 
     def register_csv(self, request: HttpRequest) -> StreamingHttpResponse:
         """The whole legal register, for those who may read every office's members."""
-        if not (self.has_view_permission(request) and sees_every_office(_user(request))):
+        if not may(request.user, "export", ShareOperation):
             raise PermissionDenied
         filename = f"share_register_{timezone.localdate():%Y%m%d}.csv"
         return csv_response(share_register_csv_lines(), filename=filename)
@@ -479,8 +469,7 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
     fields = readonly_fields = OPERATION_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ShareOperation]:
-        queryset = super().get_queryset(request).select_related("member", "counterpart", "actor")
-        return within_reach(_user(request), queryset, office="member__office")
+        return super().get_queryset(request).select_related("member", "counterpart", "actor")
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[ShareOperation], search_term: str
@@ -507,7 +496,7 @@ class ShareOperationAdmin(admin.ModelAdmin[ShareOperation]):
 
 
 @admin.register(RegisterExport)
-class RegisterExportAdmin(admin.ModelAdmin[RegisterExport]):
+class RegisterExportAdmin(PolicyAdmin[RegisterExport]):
     """Register PDFs printed by the worker, downloadable by those who may read every office's members."""
 
     list_display = ["requested_at", "at", "status", "pages", "requested_by", "finished_at", "download"]
@@ -524,9 +513,6 @@ class RegisterExportAdmin(admin.ModelAdmin[RegisterExport]):
             name="members_registerexport_download",
         )
         return [download, *super().get_urls()]
-
-    def has_view_permission(self, request: HttpRequest, obj: RegisterExport | None = None) -> bool:
-        return super().has_view_permission(request, obj) and sees_every_office(_user(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # asked for from the register's page, through register_export_request

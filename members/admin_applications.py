@@ -2,7 +2,8 @@
 
 Decisions go through the same services as everywhere (approve, reject or ask for a document,
 record a payment); the admin only gathers the advisor's reason and shows the outcome. An advisor
-sees the applications and calls of their own office unless allowed to see every office.
+sees the applications and calls of their own office unless allowed to see every office, as the
+access policy says (`members.access`); deciding is its "decide".
 """
 
 import re
@@ -26,7 +27,6 @@ from members.models import (
     TransferRequestStatus,
     User,
 )
-from members.selectors import within_reach
 from members.services import (
     application_approve,
     application_reject,
@@ -35,11 +35,13 @@ from members.services import (
     transfer_request_approve,
     transfer_request_reject,
 )
+from smartcoop.admin_site import PolicyAdmin
 from smartcoop.errors import ApplicationError
 
 
 @admin.register(MembershipApplication)
-class MembershipApplicationAdmin(admin.ModelAdmin[MembershipApplication]):
+class MembershipApplicationAdmin(PolicyAdmin[MembershipApplication]):
+    change_action = "decide"
     change_form_template = "admin/members/membershipapplication/change_form.html"
     list_display = ["submitted_at", "applicant", "office", "status", "shares_requested", "has_document"]
     list_filter = ["status", "office"]
@@ -53,9 +55,6 @@ class MembershipApplicationAdmin(admin.ModelAdmin[MembershipApplication]):
         "consented_privacy_at", "status", "reason", "submitted_at", "decided_at", "decided_by", "member",
     ]  # fmt: skip
     exclude = ["identity_document"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[MembershipApplication]:
-        return within_reach(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people apply themselves, from the Espace membre
@@ -118,16 +117,14 @@ class MembershipApplicationAdmin(admin.ModelAdmin[MembershipApplication]):
 
 
 @admin.register(CapitalCall)
-class CapitalCallAdmin(admin.ModelAdmin[CapitalCall]):
+class CapitalCallAdmin(PolicyAdmin[CapitalCall]):
+    change_action = "decide"
     list_display = ["reference", "member", "quantity", "amount", "status", "issued_on", "paid_on"]
     list_filter = ["status", "member__office"]
     search_fields = ["reference", "member__last_name", "member__company_name"]
     list_select_related = ["member"]
     readonly_fields = ["member", "quantity", "amount", "reference", "status", "issued_on", "paid_on", "recorded_by"]
     actions = ["record_payment_today"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[CapitalCall]:
-        return within_reach(request.user, super().get_queryset(request), office="member__office")
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[CapitalCall], search_term: str
@@ -166,7 +163,7 @@ class CapitalCallAdmin(admin.ModelAdmin[CapitalCall]):
 
 
 @admin.register(ShareTransferRequest)
-class ShareTransferRequestAdmin(admin.ModelAdmin[ShareTransferRequest]):
+class ShareTransferRequestAdmin(PolicyAdmin[ShareTransferRequest]):
     """Transfers members asked for: the register changes when an advisor of the seller's office approves."""
 
     change_form_template = "admin/members/sharetransferrequest/change_form.html"
@@ -180,9 +177,7 @@ class ShareTransferRequestAdmin(admin.ModelAdmin[ShareTransferRequest]):
         "operation",
     ]  # fmt: skip
     actions = ["approve_selected"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ShareTransferRequest]:
-        return within_reach(request.user, super().get_queryset(request), office="seller__office")
+    change_action = "decide"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # members ask from the Espace membre; advisors transfer from the member's page

@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.models import Member, MemberCategory, MemberStatus, Office, ShareOperation, User
-from members.selectors import members_matching, with_holding, within_reach
-from smartcoop.errors import InvalidInput, NotFoundError, PermissionDeniedError
+from members.selectors import members_matching, with_holding
+from smartcoop.access import may, visible
+from smartcoop.errors import InvalidInput, NotFoundError
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -275,11 +276,8 @@ class CanListMembers(BasePermission):
     message = gettext_lazy("Only advisors and accountants can list members.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        # Two-factor, as for the admin: a session or a token of staff without it reads no one.
-        return bool(
-            user.is_authenticated and user.is_staff and is_mfa_enabled(user) and user.has_perm("members.view_member")
-        )
+        # The advisors' list, as in the admin: staff without two-factor read no one, whatever their token.
+        return may(request.user, "view", Member)
 
 
 @extend_schema_view(
@@ -304,7 +302,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Member]):
 
     def get_queryset(self) -> QuerySet[Member]:
         params = self.request.query_params
-        members = within_reach(self.request.user, Member.objects.select_related("office", "advisor"))
+        members = visible(self.request.user, Member.objects.select_related("office", "advisor"))
         status = params.get("status", "")
         if status:
             if status not in MemberStatus.values:

@@ -7,4 +7,5 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from members import access  # noqa: F401 -- registers the members' grants in the access policy
         from members import role_changes  # noqa: F401 -- connects the audit of role changes

@@ -1,9 +1,8 @@
 """Reading members and the share register.
 
 Holdings, now or at any past date, are derived from the register's operations. Who reaches which
-members is decided here once: an advisor their own office, a superuser or a holder of
-`members.view_all_offices` every office; the admin, the API, the pages and the services all ask
-these functions.
+members is the access policy's answer (`members.access`, asked through `smartcoop.access`), not
+these selectors'.
 """
 
 import re
@@ -34,20 +33,6 @@ def holdings_at(*, at: date | None = None) -> dict[int, int]:
         operations = operations.filter(operation_date__lte=at)
     rows = operations.values("member_id").annotate(total=Sum("delta")).filter(total__gt=0)
     return {row["member_id"]: int(row["total"]) for row in rows}
-
-
-def sees_every_office(user: User | AnonymousUser) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.has_perm("members.view_all_offices")))
-
-
-def within_reach(user: User | AnonymousUser, queryset: QuerySet[Any], *, office: str = "office") -> QuerySet[Any]:
-    """The rows of `queryset` whose member belongs to the user's office (all, for those who see all)."""
-    if sees_every_office(user):
-        return queryset
-    office_id = getattr(user, "office_id", None)
-    if office_id is None:
-        return queryset.none()
-    return queryset.filter(**{f"{office}_id": office_id})
 
 
 # People type identifiers as printed on cards and in the Moniteur: 85.07.01-123.45, BE 0754.316.243.

@@ -53,7 +53,8 @@ from members.models import (
     TransferRequestStatus,
     User,
 )
-from members.selectors import current_member_named, member_holding, sees_every_office
+from members.selectors import current_member_named, member_holding
+from smartcoop.access import may
 from smartcoop.audit.models import AuditEntry
 from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
@@ -255,6 +256,8 @@ def member_create(
 
 
 def member_update_identity(*, member: Member, identity: Identity, actor: User) -> Member:
+    if not may(actor, "change", member):
+        raise PermissionDeniedError(_("This member belongs to another office."))
     fields = _clean_identity(identity, exclude=member)
     with transaction.atomic():
         # What is stored, not `member`: an admin form has already put its new values on it.
@@ -272,7 +275,7 @@ def member_update_contact(
     *, member: Member, street: str, postal_code: str, city: str, phone: str, iban: str, actor: User
 ) -> Member:
     """What a member may change themselves: address, phone and the account their pay goes to."""
-    if actor.pk != member.user_id:
+    if not may(actor, "change_contact", member):
         raise PermissionDeniedError()
     cleaned_iban = clean_iban(iban)
     for field, value in {"street": street, "postal_code": postal_code, "city": city}.items():
@@ -320,7 +323,7 @@ def member_assign(
     The advisor must work at the member's new office; the category is the class of the shares,
     so it changes only before any share is issued (later, through the register).
     """
-    if not (sees_every_office(actor) or actor.office_id == member.office_id == office.pk):
+    if not (may(actor, "assign", member) and may(actor, "reach", office)):
         # An advisor acts within their office: moving a member elsewhere needs who sees every office.
         raise PermissionDeniedError(_("This member belongs to another office."))
     check_assignment(office=office, advisor=advisor, category=category)
@@ -540,10 +543,9 @@ def shares_buy_back(
 # --- joining online -----------------------------------------------------------------------------
 
 
-def _check_office(actor: User, office_id: int) -> None:
-    if sees_every_office(actor) or actor.office_id == office_id:
-        return
-    raise PermissionDeniedError(_("This application belongs to another office."))
+def _check_decides(actor: User, decided: MembershipApplication | CapitalCall) -> None:
+    if not may(actor, "decide", decided):
+        raise PermissionDeniedError(_("This application belongs to another office."))
 
 
 @dataclass(frozen=True)
@@ -607,7 +609,7 @@ def application_submit(
 
 def application_add_document(*, application: MembershipApplication, document: UploadedFile[bytes], actor: User) -> None:
     """The applicant sends the document an advisor asked for; the application goes back in the queue."""
-    if application.user_id != actor.pk:
+    if not may(actor, "add_document", application):
         raise PermissionDeniedError()
     check_document(document, field="identity_document")
     with uploads_kept_only_on_success() as uploads, transaction.atomic():
@@ -819,7 +821,7 @@ def transfer_request_submit(
     The receiving member is named by number and name together, as a bank checks a beneficiary:
     a mistyped number then finds nobody instead of a stranger, and no one can probe who is a member.
     """
-    if actor.pk != seller.user_id:
+    if not may(actor, "sell_shares", seller):
         raise PermissionDeniedError()
     _positive(quantity)
     if seller.status != MemberStatus.MEMBER:
@@ -865,7 +867,7 @@ def _pending_request(request: ShareTransferRequest) -> ShareTransferRequest:
 
 
 def transfer_request_cancel(*, request: ShareTransferRequest, actor: User) -> None:
-    if actor.pk != request.seller.user_id:
+    if not may(actor, "cancel", request):
         raise PermissionDeniedError()
     with transaction.atomic():
         locked = _pending_request(request)
@@ -884,7 +886,7 @@ def transfer_request_cancel(*, request: ShareTransferRequest, actor: User) -> No
 
 def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> ShareOperation:
     """Record the transfer in the register (once, whatever is retried) and close the request."""
-    if not (sees_every_office(actor) or actor.office_id == request.seller.office_id):
+    if not may(actor, "decide", request):
         raise PermissionDeniedError(_("This member belongs to another office."))
     with transaction.atomic():
         locked = _locked_request(request)
@@ -923,7 +925,7 @@ def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> S
 
 
 def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor: User) -> None:
-    if not (sees_every_office(actor) or actor.office_id == request.seller.office_id):
+    if not may(actor, "decide", request):
         raise PermissionDeniedError(_("This member belongs to another office."))
     if not reason.strip():
         raise InvalidInput.on("reason", _("A rejection needs a reason: the member reads it."))
@@ -956,7 +958,7 @@ def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor
 
 def register_export_request(*, at: date, actor: User) -> RegisterExport:
     """Queue the register PDF as it stood at `at`; the worker builds it (see register_export_build)."""
-    if not actor.has_perm("members.add_registerexport"):
+    if not may(actor, "add", RegisterExport):
         raise PermissionDeniedError()
     if at > timezone.localdate():
         raise InvalidInput.on("at", _("The register cannot be printed at a future date."))

@@ -28,7 +28,7 @@ from members.models import (
     ShareTransferRequest,
     User,
 )
-from members.selectors import member_holding, sees_every_office
+from members.selectors import member_holding
 from members.services import (
     ApplicationData,
     Identity,
@@ -39,6 +39,8 @@ from members.services import (
     transfer_request_cancel,
     transfer_request_submit,
 )
+from members.tokens import api_token_revoke, api_tokens_of
+from smartcoop.access import visible
 from smartcoop.audit.selectors import trail_of
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
@@ -206,7 +208,7 @@ def shares(request: HttpRequest) -> HttpResponse:
 @require_POST
 def transfer_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    transfer = get_object_or_404(ShareTransferRequest.objects.select_related("seller"), pk=pk, seller__user=user)
+    transfer = get_object_or_404(visible(user, ShareTransferRequest, "cancel").select_related("seller"), pk=pk)
     try:
         transfer_request_cancel(request=transfer, actor=user)
     except ApplicationError as error:
@@ -294,14 +296,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_document(request: HttpRequest, pk: int) -> FileResponse:
     """The identity document, to its applicant and to staff allowed to read applications."""
-    user = _user(request)
-    application = get_object_or_404(MembershipApplication, pk=pk)
-    allowed = application.user_id == user.pk or (
-        user.is_staff
-        and is_mfa_enabled(user)  # as in the admin, where staff come from
-        and user.has_perm("members.view_membershipapplication")
-        and (sees_every_office(user) or user.office_id == application.office_id)
-    )
-    if not allowed or not application.identity_document:
+    application = get_object_or_404(visible(_user(request), MembershipApplication, "view_document"), pk=pk)
+    if not application.identity_document:
         raise Http404
     return document_response(application.identity_document, name=f"identity-document-{application.pk}")

@@ -6,11 +6,12 @@ service's answer. So the object pages are read-only and the decisions are small 
 the change form (a <form> nested in another is dropped by the HTML parser), each posting to one
 view that calls one service.
 
-An advisor reaches the Activities of their own office (`activities_within_reach`); a superuser or a
-holder of `members.view_all_offices` every office. Expense claims and purchases follow their
-Activity's office, transfers the office of the Activity that pays. The limit sits in
-`get_queryset`, which the lists, searches, filters, object pages and decision views all read, so an
-Activity of another office is as absent as one that never existed.
+An advisor reaches the Activities of their own office; a superuser or a holder of
+`members.view_all_offices` every office. Expense claims and purchases follow their Activity's
+office, transfers the office of the Activity that pays. The access policy decides it
+(`activities.access`), asked through `PolicyAdmin`: its rows are `get_queryset`, which the lists,
+searches, filters, object pages and decision views all read, so an Activity of another office is
+as absent as one that never existed.
 
 The admin is grouped by topic, one module each: `activities` (the Activity's page, its decisions
 and the trade register), `expense_claims`, `purchases`, `transfers` and `third_parties`; `queues`

@@ -39,13 +39,14 @@ from activities.models import (
     Trade,
     TradeApproval,
 )
-from activities.selectors import activities_within_reach, activity_books, activity_movements
+from activities.selectors import activity_books, activity_movements
 from activities.services import (
     activity_income_record,
     activity_set_rates,
     activity_set_status,
     activity_trade_decide,
 )
+from smartcoop.access import may
 from members.models import User
 from smartcoop.admin_site import ReadOnlyInline
 from smartcoop.errors import admin_call
@@ -140,7 +141,7 @@ class TradeInline(ReadOnlyInline):
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         # The buttons are drawn only for who may decide; the view checks again.
-        self.may_decide = obj is not None and request.user.has_perm("activities.change_activitytrade")
+        self.may_decide = obj is not None and may(request.user, "decide", ActivityTrade)
         return super().get_formset(request, obj, **kwargs)
 
 
@@ -178,10 +179,10 @@ class ActivityAdmin(ServicesOnlyAdmin):
     readonly_fields = ["turnover_rate", "employment_rate", "created_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
-        activities = activities_within_reach(_user(request)).select_related(
-            "office", "entity", "analytic", "created_by"
+        activities: QuerySet[Activity] = super().get_queryset(request)
+        return activities.select_related("office", "entity", "analytic", "created_by").annotate(
+            holder_count=Count("holders")
         )
-        return activities.annotate(holder_count=Count("holders"))
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Activity], search_term: str
@@ -229,7 +230,7 @@ class ActivityAdmin(ServicesOnlyAdmin):
                 books=activity_books(activity=activity),
                 movements=activity_movements(activity=activity, limit=LATEST_MOVEMENTS),
                 may_act=may_act,
-                see_postings=request.user.has_perm("ledger.view_transaction"),
+                see_postings=may(request.user, "view", Transaction),
             )
             if may_act:
                 today = timezone.localdate()
@@ -266,7 +267,8 @@ class ActivityAdmin(ServicesOnlyAdmin):
         back = reverse("admin:activities_activity_change", args=[pk])
         if request.method != "POST":
             return HttpResponseRedirect(back)
-        allowed = request.user.has_perm(permission) if permission else self.may_act(request, activity)
+        # A trade's decision names its link in the form; the service checks that one link again.
+        allowed = may(request.user, "decide", decided) if decided else self.may_act(request, activity)
         if not allowed:
             raise PermissionDenied
         act(activity, _user(request))

@@ -62,13 +62,13 @@ class ExpenseClaimAdmin(QueueAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExpenseClaim]:
         # The total in the same query as the page: a subquery per row, no query per row.
         lines = ExpenseLine.objects.filter(claim=OuterRef("pk")).values("claim").annotate(s=Sum("amount")).values("s")
-        claims = (
+        claims: QuerySet[ExpenseClaim] = (
             super()
             .get_queryset(request)
             .select_related("activity__office", "activity__analytic", "worker", "decided_by")
             .annotate(total=Coalesce(Subquery(lines), Value(ZERO), output_field=DecimalField()))
         )
-        return self.scoped(request, claims)
+        return claims
 
     @admin.display(description=_("Activity"), ordering="activity__code")
     def activity_code(self, claim: ExpenseClaim) -> str:

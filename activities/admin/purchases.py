@@ -47,7 +47,7 @@ class PurchaseAdmin(QueueAdmin):
                 "decided_by",
             )
         )  # fmt: skip
-        return self.scoped(request, purchases)
+        return purchases
 
     @admin.display(description=_("Activity"), ordering="activity__code")
     def activity_code(self, purchase: Purchase) -> str:

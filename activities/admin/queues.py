@@ -25,7 +25,7 @@ from activities.models import (
 )
 from activities.selectors import activity_books
 from members.models import User
-from members.selectors import within_reach
+from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.errors import ApplicationError, admin_call
 
 WAITING = "submitted"  # the status of a claim, purchase or transfer waiting for an advisor (all three)
@@ -108,9 +108,6 @@ class QueueAdmin(ServicesOnlyAdmin):
     approve_label = _("Approve")
     pay_label: Any = None
     approved_status = "approved"
-
-    def scoped(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return within_reach(_user(request), queryset, office=self.office_path)
 
     def get_ordering(self, request: HttpRequest) -> list[str | OrderBy | Combinable]:
         # What waits is served first come, first served (along the (status, submitted) index);

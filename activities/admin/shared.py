@@ -1,6 +1,7 @@
 """What the admin's topics share: amounts and rates typed the Belgian or the English way, the
 office filter limited to the offices the advisor reaches, and `ServicesOnlyAdmin`, the read-only
-object page whose changes are the forms after it, each calling a service.
+object page whose changes are the forms after it, each calling a service. Rows, objects and
+decisions are the access policy's answers (`activities.access`, through `PolicyAdmin`).
 """
 
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Office, User
-from members.selectors import sees_every_office
+from smartcoop.access import may, visible
+from smartcoop.admin_site import PolicyAdmin
 from smartcoop.money import ZERO
 
 
@@ -115,8 +117,7 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> None:
 
 
 def _offices_within_reach(user: User) -> QuerySet[Office]:
-    offices = Office.objects.order_by("name")
-    return offices if sees_every_office(user) else offices.filter(pk=user.office_id or 0)
+    return visible(user, Office.objects.order_by("name"), "reach")
 
 
 class OfficeFilter(admin.SimpleListFilter):
@@ -141,13 +142,15 @@ class OfficeFilter(admin.SimpleListFilter):
         return queryset.filter(**{f"{self.office_path}_id": int(value)})
 
 
-class ServicesOnlyAdmin(admin.ModelAdmin[Any]):
+class ServicesOnlyAdmin(PolicyAdmin[Any]):
     """An object page that only shows: its changes are the forms after it, each calling a service.
 
     Without a change permission on the object, Django draws every field read-only and refuses a
-    POST to the change form, so nothing bypasses the services. The list keeps the real permission,
-    so the actions (which call services too) are offered to who may decide.
+    POST to the change form, so nothing bypasses the services. The list keeps the policy's
+    "decide" on the model, so the actions (which call services too) are offered to who may decide.
     """
+
+    change_action = "decide"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -161,5 +164,5 @@ class ServicesOnlyAdmin(admin.ModelAdmin[Any]):
         return super().has_change_permission(request)
 
     def may_act(self, request: HttpRequest, obj: Any) -> bool:
-        """The real change permission (reach is already ensured by get_queryset)."""
-        return super().has_change_permission(request, obj)
+        """The policy's "decide" on this object: the role's permission, and within reach."""
+        return may(request.user, "decide", obj)

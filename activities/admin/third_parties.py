@@ -10,8 +10,8 @@ from activities.models import (
     ActivityThirdParty,
     ThirdParty,
 )
-from members.selectors import sees_every_office, within_reach
-from smartcoop.admin_site import ReadOnlyInline
+from smartcoop.access import visible
+from smartcoop.admin_site import PolicyAdmin, ReadOnlyInline
 
 
 class ThirdPartyActivityInline(ReadOnlyInline):
@@ -22,12 +22,11 @@ class ThirdPartyActivityInline(ReadOnlyInline):
     verbose_name_plural = _("Activities working with them")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ActivityThirdParty]:
-        links = super().get_queryset(request).select_related("activity")
-        return within_reach(_user(request), links, office="activity__office")
+        return visible(_user(request), super().get_queryset(request).select_related("activity"))
 
 
 @admin.register(ThirdParty)
-class ThirdPartyAdmin(admin.ModelAdmin[ThirdParty]):
+class ThirdPartyAdmin(PolicyAdmin[ThirdParty]):
     """Clients and suppliers, known once for the whole cooperative.
 
     Advisors correct an address (a client moved, a typo on an invoice) with a plain save: it moves
@@ -52,12 +51,8 @@ class ThirdPartyAdmin(admin.ModelAdmin[ThirdParty]):
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ThirdParty]:
-        third_parties = super().get_queryset(request).select_related("created_by")
-        user = _user(request)
-        if sees_every_office(user):
-            return third_parties
-        links = within_reach(user, ActivityThirdParty.objects.all(), office="activity__office")
-        return third_parties.filter(Exists(links.filter(third_party=OuterRef("pk"))))
+        # The policy's rows: those of the Activities within reach (all, for who sees every office).
+        return super().get_queryset(request).select_related("created_by")
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[ThirdParty], search_term: str

@@ -42,7 +42,7 @@ class ActivityTransferAdmin(QueueAdmin):
             .get_queryset(request)
             .select_related("source__office", "source__analytic", "destination", "requested_by", "decided_by")
         )
-        return self.scoped(request, transfers)
+        return transfers
 
     @admin.display(description=_("from Activity"), ordering="source__code")
     def source_code(self, transfer: ActivityTransfer) -> str:

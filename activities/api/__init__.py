@@ -1,7 +1,8 @@
 """Activities in the API: the trade register, a member's Activities and their books, expense claims,
 clients and suppliers, purchases, transfers, and the advisors' decisions on them.
 
-Who sees what is decided once here, from the selectors: a member sees the Activities they hold; the
+Who sees what is the access policy's answer (`activities.access`), read through the selectors: a
+member sees the Activities they hold; the
 books (figures, movements, purchases and transfers) are read by the managers and co-holders, not by
 a worker, who only claims their own expenses (`HolderRole`); staff with two-factor authentication
 see the Activities of their office (every office for who sees them all), as in the admin. A record
@@ -15,9 +16,9 @@ beyond the balance is a 409 naming the balance). Money is a string with two deci
 
 The endpoints are grouped by topic, one module each: `activities` (an Activity, its books and
 movements, and what is created under it), `expense_claims`, `purchases`, `transfers`,
-`third_parties` (clients and suppliers) and `trades` (the register); `viewers` works out who asks
-and what they see, `shared` holds the serializers and helpers the topics have in common. The router
-below is the one `smartcoop.urls` mounts.
+`third_parties` (clients and suppliers) and `trades` (the register); `permissions` lets the
+advisors' decisions through the policy's door, and `shared` holds the serializers and helpers the
+topics have in common. The router below is the one `smartcoop.urls` mounts.
 """
 
 from django.urls import URLPattern, URLResolver

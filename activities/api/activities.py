@@ -28,7 +28,6 @@ from activities.api.purchases import PurchaseCreateSerializer, PurchasePageSeria
 from activities.api.shared import ERRORS, _page, _user, money
 from activities.api.third_parties import ClientCreateSerializer, ClientSerializer
 from activities.api.transfers import TransferPageSerializer, TransferRequestSerializer, TransferSerializer
-from activities.api.viewers import ViewerMixin, visible_activities
 from activities.models import (
     Activity,
     ActivityHolder,
@@ -48,6 +47,7 @@ from activities.selectors import (
     movement_cursor,
     movement_cursor_text,
 )
+    visible_activities,
 from activities.services import (
     PurchaseData,
     ThirdPartyData,
@@ -61,6 +61,7 @@ from activities.services import (
 from members.api import ErrorSerializer
 from members.models import Member
 from smartcoop.errors import InvalidInput, PermissionDeniedError
+from smartcoop.access import may
 
 MOVEMENTS_PAGE, MOVEMENTS_MAX = 50, 200
 
@@ -197,7 +198,7 @@ def _limit(value: str) -> int:
         description="Open an Activity: the signed-in member (an admitted one) becomes its manager.",
     ),
 )
-class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Activity]):
+class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Activity]):
     """The signed-in member's Activities (staff: those of their office) with their books."""
 
     serializer_class = ActivitySerializer
@@ -205,14 +206,14 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     lookup_value_regex = "[A-Za-z0-9]+"
 
     def get_queryset(self) -> QuerySet[Activity]:
-        activities = visible_activities(self.viewer).select_related("office")
+        activities = visible_activities(self.request.user).select_related("office")
         if self.action in ("retrieve", "create"):
             activities = activities.select_related("entity").prefetch_related("holders__member", "trade_links__trade")
         return activities.order_by("code")
 
     def _detail(self, activity: Activity, *, status_code: int = status.HTTP_200_OK) -> Response:
         """`activity` read through `get_queryset` (with the user's role and the detail's relations)."""
-        reads = self.viewer.reads_books(activity)
+        reads = may(self.request.user, "read_books", activity)
         activity.books = activity_books(activity=activity) if reads else None  # type: ignore[attr-defined]
         return Response(ActivityDetailSerializer(activity).data, status=status_code)
 
@@ -239,7 +240,7 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = list(self.paginate_queryset(self.get_queryset()) or [])
         # The figures of the whole page in one query, for the rows whose books the user reads.
-        readable = [activity for activity in page if self.viewer.reads_books(activity)]
+        readable = [activity for activity in page if may(request.user, "read_books", activity)]
         books = activities_books(activities=readable) if readable else {}
         for activity in page:
             activity.books = books.get(activity.pk)  # type: ignore[attr-defined]
@@ -250,7 +251,7 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def _books_reader(self) -> Activity:
         activity = self.get_object()
-        if not self.viewer.reads_books(activity):
+        if not may(self.request.user, "read_books", activity):
             raise PermissionDeniedError(_("Only the Activity's managers and co-holders read its books."))
         return activity
 
@@ -299,7 +300,7 @@ class ActivityViewSet(ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             created = _with_total(ExpenseClaim.objects.filter(pk=claim.pk)).get()
             return Response(ExpenseClaimSerializer(created).data, status=status.HTTP_201_CREATED)
         claims = _with_total(ExpenseClaim.objects.filter(activity=activity))
-        if not self.viewer.reads_books(activity):
+        if not may(user, "read_books", activity):
             claims = claims.filter(worker__user_id=user.pk)
         return _page(request, self, claims.order_by("-created_at", "-id"), ExpenseClaimSerializer)
 

@@ -14,13 +14,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities.api.permissions import CanDecideExpenses
 from activities.api.shared import ERRORS, PaymentSerializer, ReasonSerializer, _paid_on, _url, _user, money
-from activities.api.viewers import CanDecideExpenses, ViewerMixin, visible_claims
 from activities.models import (
     ExpenseCategory,
     ExpenseClaim,
     ExpenseLine,
 )
+from activities.selectors import visible_claims
 from activities.services import (
     ExpenseLineData,
     expense_claim_approve,
@@ -109,14 +110,14 @@ class LineCreateSerializer(serializers.Serializer[Any]):
 
 
 @extend_schema_view(retrieve=extend_schema(responses={200: ExpenseClaimDetailSerializer, **ERRORS}))
-class ExpenseClaimViewSet(ViewerMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ExpenseClaim]):
+class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[ExpenseClaim]):
     """An expense claim with its lines: its worker fills and submits it; an advisor decides."""
 
     serializer_class = ExpenseClaimDetailSerializer
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[ExpenseClaim]:
-        claims = _with_total(visible_claims(self.viewer))
+        claims = _with_total(visible_claims(self.request.user))
         if self.action == "retrieve":
             claims = claims.prefetch_related("lines__category")
         return claims

@@ -12,15 +12,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities.api.permissions import CanDecidePurchases
 from activities.api.shared import ERRORS, PaymentSerializer, ReasonSerializer, _paid_on, _url, _user, money
-from activities.api.viewers import CanDecidePurchases
 from activities.models import (
     ExpenseCategory,
     Purchase,
     PurchasePayee,
-)
-from activities.selectors import (
-    activities_within_reach,
 )
 from activities.services import (
     purchase_approve,
@@ -28,6 +25,9 @@ from activities.services import (
     purchase_reject,
 )
 from members.api import ErrorSerializer
+from members.forms import MAX_MEMBER_NUMBER, MEMBER_NUMBER_CEILING_MESSAGE
+from smartcoop.access import visible
+from smartcoop.input_rules import SPENDING, VALIDITY
 from smartcoop.money import ZERO
 
 
@@ -119,8 +119,7 @@ class PurchaseViewSet(viewsets.GenericViewSet[Purchase]):
     permission_classes = [IsAuthenticated, CanDecidePurchases]
 
     def get_queryset(self) -> QuerySet[Purchase]:
-        reach = activities_within_reach(self.request.user).values("pk")
-        return _with_links(Purchase.objects.filter(activity__in=reach))
+        return _with_links(visible(self.request.user, Purchase, "decide"))
 
     def _answer(self, purchase: Purchase) -> Response:
         return Response(PurchaseSerializer(self.get_queryset().get(pk=purchase.pk)).data)

@@ -12,20 +12,19 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities.api.permissions import CanDecideTransfers
 from activities.api.shared import ERRORS, ReasonSerializer, _user, money
-from activities.api.viewers import CanDecideTransfers
 from activities.models import (
     ActivityTransfer,
     TransferKind,
-)
-from activities.selectors import (
-    activities_within_reach,
 )
 from activities.services import (
     activity_transfer_approve,
     activity_transfer_reject,
 )
 from members.api import ErrorSerializer
+from smartcoop.access import visible
+from smartcoop.serializers import AmountField, Serializer
 
 
 class TransferRequestSerializer(serializers.Serializer[Any]):
@@ -70,8 +69,8 @@ class TransferViewSet(viewsets.GenericViewSet[ActivityTransfer]):
     permission_classes = [IsAuthenticated, CanDecideTransfers]
 
     def get_queryset(self) -> QuerySet[ActivityTransfer]:
-        reach = activities_within_reach(self.request.user).values("pk")
-        return ActivityTransfer.objects.filter(source__in=reach).select_related("source", "destination")
+        decided = visible(self.request.user, ActivityTransfer, "decide")
+        return decided.select_related("source", "destination")
 
     def _answer(self, transfer: ActivityTransfer) -> Response:
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)

@@ -58,7 +58,6 @@ from activities.services.shared import (
     SERVICES_RECEIVED,
     SUPPLIERS,
     VAT_RECOVERABLE,
-    staff_reaches,
 )
 from activities.services.third_parties import ThirdPartyData, clean_vat_number, peppol_id_for, third_party_add
 from activities.services.transfers import (
@@ -113,6 +112,5 @@ __all__ = [
     "purchase_pay",
     "purchase_reject",
     "purchase_submit",
-    "staff_reaches",
     "third_party_add",
 ]

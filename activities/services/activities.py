@@ -26,9 +26,10 @@ from activities.models import (
     TradeApproval,
 )
 from activities.selectors import activity_books
-from activities.services.shared import _event, _locked, _managers, _require_holder, _require_staff, staff_reaches
+from activities.services.shared import _locked, _managers, _require, _require_staff
 from members.models import Member, MemberStatus, Office, User
-from members.selectors import sees_every_office
+from smartcoop.access import may
+from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.models import CooperativeEntity
@@ -77,9 +78,7 @@ def activity_create(
     A trade allowed after approval is recorded as pending: the Activity opens, and the advisor
     checks the condition the trade register names before the first contract.
     """
-    if actor.pk != holder.user_id and not (
-        actor.is_staff and (sees_every_office(actor) or actor.office_id == holder.office_id)
-    ):
+    if not may(actor, "open_activity", holder):
         # A member opens their own; staff open one for a member of their office only.
         raise PermissionDeniedError()
     if not name.strip():
@@ -126,8 +125,7 @@ def activity_update(
     logo: UploadedFile[bytes] | None = None,
 ) -> Activity:
     """What the Activity's managers may change themselves: its name, description, terms and logo."""
-    if not staff_reaches(actor, activity):
-        _require_holder(actor, activity, roles=[HolderRole.MANAGER])
+    _require(actor, "manage", activity)
     if not name.strip():
         raise InvalidInput.on("name", _("Give the Activity a name."))
     if logo is not None:
@@ -146,8 +144,7 @@ def activity_update(
 
 def activity_add_holder(*, activity: Activity, member: Member, role: str, actor: User) -> ActivityHolder:
     """Another member joins the Activity (a co-holder, or a worker who claims their own expenses)."""
-    if not staff_reaches(actor, activity):
-        _require_holder(actor, activity, roles=[HolderRole.MANAGER])
+    _require(actor, "manage", activity)
     if role not in HolderRole.values:
         raise InvalidInput.on("role", _("Choose a role."))
     _check_member(member, field="member")
@@ -164,8 +161,7 @@ def activity_add_holder(*, activity: Activity, member: Member, role: str, actor:
 
 
 def activity_add_trade(*, activity: Activity, trade: Trade, actor: User) -> ActivityTrade:
-    if not staff_reaches(actor, activity):
-        _require_holder(actor, activity, roles=[HolderRole.MANAGER])
+    _require(actor, "manage", activity)
     with transaction.atomic():
         link = _trade_link(activity, trade)
         _event(activity, "trade_added", actor, trade=trade.code, approval=link.approval)
@@ -174,7 +170,7 @@ def activity_add_trade(*, activity: Activity, trade: Trade, actor: User) -> Acti
 
 def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, actor: User) -> ActivityTrade:
     """An advisor checked the condition of a trade allowed after approval."""
-    _require_staff(actor, link.activity)
+    _require_staff(actor, link, link.activity)
     if not approve and not reason.strip():
         raise InvalidInput.on("reason", _("A refusal needs a reason: the member reads it."))
     with transaction.atomic():
@@ -205,7 +201,7 @@ def activity_set_rates(
     *, activity: Activity, turnover_rate: Decimal | None, employment_rate: Decimal | None, actor: User
 ) -> Activity:
     """An advisor's override of the contribution rates (None: the entity's rate applies)."""
-    _require_staff(actor, activity)
+    _require_staff(actor, activity, activity)
     for field, rate in (
         ("turnover_contribution_rate", turnover_rate),
         ("employment_contribution_rate", employment_rate),
@@ -224,7 +220,7 @@ def activity_set_rates(
 
 def activity_set_status(*, activity: Activity, status: str, reason: str, actor: User) -> Activity:
     """Suspend, reopen or close an Activity; one with money left, owed or incoming stays open."""
-    _require_staff(actor, activity)
+    _require_staff(actor, activity, activity)
     if status not in ActivityStatus.values:
         raise InvalidInput.on("status", _("Choose a status."))
     if status != ActivityStatus.OPEN and not reason.strip():

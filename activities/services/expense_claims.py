@@ -34,11 +34,13 @@ from activities.services.shared import (
     _paid_out,
     _refuse_future_payment,
     _refuse_overspending,
-    _require_holder,
+    _require,
     _require_open,
     _require_staff,
 )
-from members.models import User
+from members.models import Member, User
+from smartcoop.access import may
+from smartcoop.audit.services import audit_record, name_actions
 from smartcoop.errors import ConflictError, InvalidInput, NotFoundError
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
@@ -60,7 +62,7 @@ class ExpenseLineData:
 
 def expense_claim_create(*, activity: Activity, title: str, actor: User) -> ExpenseClaim:
     """A draft claim by a worker of the Activity (any holder claims their own expenses)."""
-    holder = _require_holder(actor, activity)
+    _require(actor, "claim", activity)
     _require_open(activity)
     if not title.strip():
         raise InvalidInput.on("title", _("Give the claim a title."))
@@ -68,7 +70,7 @@ def expense_claim_create(*, activity: Activity, title: str, actor: User) -> Expe
 
 
 def _own_draft(claim: ExpenseClaim, actor: User) -> None:
-    if claim.worker.user_id != actor.pk:
+    if not may(actor, "edit", claim):
         raise NotFoundError()
     if claim.status != ClaimStatus.DRAFT:
         raise ConflictError(_("This claim was submitted: it can no longer change."))
@@ -96,8 +98,7 @@ def expense_line_add(
 ) -> ExpenseLine:
     """An expense with its receipt, or a trip paid per kilometre at the official rate of its date."""
     _own_draft(claim, actor)
-    if data.spent_on > timezone.localdate():
-        raise InvalidInput.on("spent_on", _("An expense cannot be in the future."))
+    SPENDING.require(data.spent_on, field="spent_on")
     if not data.description.strip():
         raise InvalidInput.on("description", _("Say what the expense was for."))
     if data.category.is_mileage:
@@ -182,7 +183,7 @@ def _notify_claim(claim: ExpenseClaim, decision: str, subject: Promise, **contex
 
 def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
     """Approve a submitted claim: the Activity is charged now and owes the worker until reimbursed."""
-    _require_staff(actor, claim.activity)
+    _require_staff(actor, claim, claim.activity)
     key = f"expense-claim:{claim.pk}:approve"
     with transaction.atomic():
         (activity,) = _locked(claim.activity)
@@ -220,7 +221,7 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
 
 
 def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> None:
-    _require_staff(actor, claim.activity)
+    _require_staff(actor, claim, claim.activity)
     if not reason.strip():
         raise InvalidInput.on("reason", _("A rejection needs a reason: the worker reads it."))
     with transaction.atomic():
@@ -236,7 +237,7 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> No
 
 def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) -> Transaction:
     """The worker was paid back: once, whatever is retried (the claim's row is locked, the key unique)."""
-    _require_staff(actor, claim.activity)
+    _require_staff(actor, claim, claim.activity)
     _refuse_future_payment(paid_on)
     key = f"expense-claim:{claim.pk}:reimburse"
     with transaction.atomic():

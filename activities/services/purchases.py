@@ -36,7 +36,7 @@ from activities.services.shared import (
     _paid_out,
     _refuse_future_payment,
     _refuse_overspending,
-    _require_holder,
+    _require,
     _require_open,
     _require_staff,
 )
@@ -66,7 +66,7 @@ def purchase_submit(
     *, activity: Activity, supplier: ThirdParty, data: PurchaseData, file: UploadedFile[bytes] | None, actor: User
 ) -> Purchase:
     """A supplier's invoice for the Activity, to be paid from its budget once an advisor approves it."""
-    _require_holder(actor, activity, roles=[HolderRole.MANAGER, HolderRole.HOLDER])
+    _require(actor, "buy", activity, _("Only a manager or a co-holder of the Activity can do this."))
     _require_open(activity)
     if not ActivityThirdParty.objects.filter(activity=activity, third_party=supplier).exists():
         raise NotFoundError()
@@ -77,6 +77,8 @@ def purchase_submit(
     if not data.supplier_reference.strip():
         raise InvalidInput.on("supplier_reference", _("Enter the supplier's invoice number."))
     if data.due_date < data.invoice_date:
+    SPENDING.require(data.invoice_date, field="invoice_date")
+    VALIDITY.require(data.due_date, field="due_date")
         raise InvalidInput.on("due_date", _("The due date cannot be before the invoice date."))
     if data.category.is_mileage:
         raise InvalidInput.on(
@@ -150,7 +152,7 @@ def _notify_purchase(purchase: Purchase, decision: str, subject: Promise, **cont
 
 def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
     """Charge the purchase to the Activity (within its available balance); it is owed until paid."""
-    _require_staff(actor, purchase.activity)
+    _require_staff(actor, purchase, purchase.activity)
     key = f"purchase:{purchase.pk}:approve"
     with transaction.atomic():
         (activity,) = _locked(purchase.activity)
@@ -189,7 +191,7 @@ def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
 
 
 def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
-    _require_staff(actor, purchase.activity)
+    _require_staff(actor, purchase, purchase.activity)
     if not reason.strip():
         raise InvalidInput.on("reason", _("A rejection needs a reason: the member reads it."))
     with transaction.atomic():
@@ -207,7 +209,7 @@ def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
 
 def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transaction:
     """The supplier (or the member who advanced it) was paid: once, whatever is retried."""
-    _require_staff(actor, purchase.activity)
+    _require_staff(actor, purchase, purchase.activity)
     _refuse_future_payment(paid_on)
     key = f"purchase:{purchase.pk}:pay"
     with transaction.atomic():

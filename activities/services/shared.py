@@ -1,7 +1,8 @@
 """What the services of every topic share.
 
-The PCMN accounts they post to; `_money`, the one check of an amount someone typed; who may act
-(staff of the Activity's office, a holder in a given role); `_locked`, which locks Activities in
+The PCMN accounts they post to; `_money`, the one check of an amount someone typed; the refusals
+of the access policy (`activities.access` decides who may act, `_require_staff` and `_require`
+say no in the services' words); `_locked`, which locks Activities in
 primary-key order, and `_refuse_overspending`, which must be called with that lock held so the
 balance it reads cannot change before the posting; and the shape of a debt paid from the bank.
 """
@@ -23,8 +24,9 @@ from activities.models import (
 )
 from activities.selectors import activity_books
 from members.models import User
-from members.selectors import sees_every_office
-from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, NotFoundError, PermissionDeniedError
+from smartcoop.access import may, require, standing
+from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
+from smartcoop.input_rules import PAYMENT, require_amount
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.ledger.services import LegSpec, credit, debit
 from smartcoop.money import MAX_AMOUNT, ZERO, amount_text, is_cents, to_money
@@ -47,31 +49,25 @@ def _money(value: Decimal, *, field: str, allow_zero: bool = False) -> Decimal:
     return to_money(value)
 
 
-def _event(activity: Activity, action: str, actor: User, **detail: object) -> None:
-    ActivityEvent.objects.create(activity=activity, action=action, actor=actor, detail=detail)
+ONLY_MANAGERS = gettext_lazy("Only a manager of the Activity can do this.")
 
 
-def staff_reaches(actor: User, activity: Activity) -> bool:
-    return bool(actor.is_staff and (sees_every_office(actor) or actor.office_id == activity.office_id))
+def _require_staff(actor: User, decided: Model, activity: Activity) -> None:
+    """An advisor's decision on `decided` (the Activity, or a claim, purchase, transfer or trade of it)."""
+    if may(actor, "decide", decided):
+        return
+    if standing(actor).reaches_office(activity.office_id):
+        raise PermissionDeniedError()  # their office, but not their role's decision
+    raise PermissionDeniedError(_("This Activity belongs to another office."))
 
 
-def _require_staff(actor: User, activity: Activity) -> None:
-    if not staff_reaches(actor, activity):
-        raise PermissionDeniedError(_("This Activity belongs to another office."))
-
-
-def _require_holder(actor: User, activity: Activity, roles: Sequence[str] | None = None) -> ActivityHolder:
-    holder = ActivityHolder.objects.filter(activity=activity, member__user=actor).select_related("member").first()
-    if holder is None:
-        raise NotFoundError()
-    if roles is not None and holder.role not in roles:
-        raise PermissionDeniedError(_("Only a manager of the Activity can do this."))
-    return holder
+def _require(actor: User, action: str, activity: Activity, message: str | Promise = ONLY_MANAGERS) -> None:
+    """What holders do: not found for who does not hold the Activity, `message` for a holder of another role."""
+    require(actor, action, activity, message=message)
 
 
 def _refuse_future_payment(paid_on: date) -> None:
-    if paid_on > timezone.localdate():
-        raise InvalidInput.on("paid_on", _("A payment cannot be at a future date."))
+    PAYMENT.require(paid_on, field="paid_on")
 
 
 def _require_open(activity: Activity) -> None:

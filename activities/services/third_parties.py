@@ -18,7 +18,7 @@ from activities.models import (
     ThirdParty,
     ThirdPartyKind,
 )
-from activities.services.shared import _require_holder, staff_reaches
+from activities.services.shared import _require
 from members.models import User
 from smartcoop.errors import InvalidInput
 
@@ -100,8 +100,7 @@ def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) ->
     A company is found by its VAT number, so two members working for the same client share one
     record (and one dunning history); its address is then kept as the first one recorded it.
     """
-    if not staff_reaches(actor, activity):
-        _require_holder(actor, activity)
+    _require(actor, "add_third_party", activity)
     country, vat_number = _clean_third_party(data)
     with transaction.atomic():
         third_party = None

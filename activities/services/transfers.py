@@ -33,7 +33,7 @@ from activities.services.shared import (
     _managers,
     _money,
     _refuse_overspending,
-    _require_holder,
+    _require,
     _require_open,
     _require_staff,
 )
@@ -51,7 +51,7 @@ def activity_transfer_request(
     *, source: Activity, destination_code: str, kind: str, amount: Decimal, description: str, actor: User
 ) -> ActivityTransfer:
     """A manager asks to pay another Activity for its work, or to share budget with it."""
-    _require_holder(actor, source, roles=[HolderRole.MANAGER])
+    _require(actor, "transfer", source)
     _require_open(source)
     amount = _money(amount, field="amount")
     if kind not in TransferKind.values:
@@ -82,7 +82,7 @@ def activity_transfer_request(
 
 def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Transaction:
     """Move the money in one posting: a charge in the source's books, income in the destination's."""
-    _require_staff(actor, transfer.source)
+    _require_staff(actor, transfer, transfer.source)
     key = f"activity-transfer:{transfer.pk}"
     with transaction.atomic():
         source, destination = _locked(transfer.source, transfer.destination)
@@ -139,7 +139,7 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
 
 
 def activity_transfer_reject(*, transfer: ActivityTransfer, reason: str, actor: User) -> None:
-    _require_staff(actor, transfer.source)
+    _require_staff(actor, transfer, transfer.source)
     if not reason.strip():
         raise InvalidInput.on("reason", _("A rejection needs a reason: the members read it."))
     with transaction.atomic():
@@ -170,7 +170,7 @@ def activity_income_record(
     *, activity: Activity, amount: Decimal, source: str, memo: str, received_on: date, key: str, actor: User
 ) -> Transaction:
     """Money received on the bank for the Activity outside an invoice: a subsidy, a sponsorship, a gift."""
-    _require_staff(actor, activity)
+    _require_staff(actor, activity, activity)
     if activity.status == ActivityStatus.CLOSED:
         raise ConflictError(_("The Activity %(code)s is closed.") % {"code": activity.code})
     amount = _money(amount, field="amount")

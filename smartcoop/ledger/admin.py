@@ -3,6 +3,10 @@
 Nothing here writes: the ledger changes only through `ledger_post` and `ledger_reverse`. Filters
 on account and analytic code are text inputs, not lists, because there are thousands of
 analytic accounts (one per Activity).
+
+Transactions and analytic accounts are the access policy's rows (`PolicyAdmin`): accountants and
+administrators read them all, an advisor those of their own office's Activities (a grant the
+Activities app makes, as the ledger knows no domain).
 """
 
 from decimal import Decimal
@@ -13,6 +17,7 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.admin_site import PolicyAdmin
 from smartcoop.ledger.models import Account, AnalyticAccount, Leg, Transaction
 from smartcoop.money import ZERO
 
@@ -87,7 +92,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AnalyticAccount)
-class AnalyticAccountAdmin(ReadOnlyAdmin):
+class AnalyticAccountAdmin(ReadOnlyAdmin, PolicyAdmin[AnalyticAccount]):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -110,7 +115,7 @@ class LegInline(admin.TabularInline[Leg, Transaction]):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdmin):
+class TransactionAdmin(ReadOnlyAdmin, PolicyAdmin[Transaction]):
     list_display = ["id", "booking_date", "key", "memo", "amount", "actor", "created_at"]
     list_filter = ["booking_date", AccountCodeFilter, AnalyticCodeFilter]
     date_hierarchy = "booking_date"

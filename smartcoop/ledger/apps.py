@@ -6,3 +6,6 @@ class LedgerConfig(AppConfig):
     name = "smartcoop.ledger"
     label = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from smartcoop.ledger import access  # noqa: F401 -- registers the ledger's grants in the access policy

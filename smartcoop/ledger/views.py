@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from smartcoop.csv_export import CsvFormat, csv_response
+from smartcoop.access import require
 from smartcoop.ledger.exports import journal_lines
 from smartcoop.ledger.forms import JournalExportForm
 
@@ -14,6 +15,13 @@ from smartcoop.ledger.forms import JournalExportForm
 @permission_required("ledger.export_journal", raise_exception=True)
 def journal(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = JournalExportForm(request.GET if "date_from" in request.GET else None)
+    # Every office's books in one file: the policy asks for the accountant's role and two-factor.
+    require(
+        request.user,
+        "export",
+        Transaction,
+        message=_("Only accountants with two-factor authentication download the journal."),
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         journal_format = CsvFormat(data["format"])

@@ -1,4 +1,7 @@
-"""Advisors and accountants read the ledger in the admin; nobody writes it there."""
+"""Accountants read the whole ledger in the admin; nobody writes it there.
+
+An advisor reads only the transactions of their own office's Activities: see tests/test_access_policy.py.
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -31,45 +34,45 @@ def postings(db: None) -> list[Transaction]:
 
 
 @pytest.fixture
-def advisor_client(client: Client, make_staff) -> Client:
-    client.force_login(make_staff())
+def accountant_client(client: Client, make_staff) -> Client:
+    client.force_login(make_staff("compta@smartcoop.be", role=Role.ACCOUNTANT))
     return client
 
 
 def test_transaction_list_reads_in_a_fixed_number_of_queries(
-    advisor_client: Client, postings: list[Transaction], django_assert_max_num_queries
+    accountant_client: Client, postings: list[Transaction], django_assert_max_num_queries
 ) -> None:
     with django_assert_max_num_queries(12):
-        response = advisor_client.get("/admin/ledger/transaction/")
+        response = accountant_client.get("/admin/ledger/transaction/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "invoice:29:issue" in html and "121,00" in html
 
 
-def test_filters_by_account_activity_and_search_by_key(advisor_client: Client, postings: list[Transaction]) -> None:
-    by_activity = advisor_client.get("/admin/ledger/transaction/", {"analytic": "ACT-1"}).content.decode()
+def test_filters_by_account_activity_and_search_by_key(accountant_client: Client, postings: list[Transaction]) -> None:
+    by_activity = accountant_client.get("/admin/ledger/transaction/", {"analytic": "ACT-1"}).content.decode()
     assert "invoice:1:issue" in by_activity and "invoice:2:issue" not in by_activity
-    by_key = advisor_client.get("/admin/ledger/transaction/", {"q": "invoice:7:issue"}).content.decode()
+    by_key = accountant_client.get("/admin/ledger/transaction/", {"q": "invoice:7:issue"}).content.decode()
     assert "invoice:7:issue" in by_key and "invoice:17:issue" not in by_key
-    assert "invoice:4:issue" in advisor_client.get("/admin/ledger/transaction/", {"account": "451"}).content.decode()
-    by_date = advisor_client.get(
+    assert "invoice:4:issue" in accountant_client.get("/admin/ledger/transaction/", {"account": "451"}).content.decode()
+    by_date = accountant_client.get(
         "/admin/ledger/transaction/", {"booking_date__year": "2026", "booking_date__month": "1"}
     )
     assert by_date.status_code == 200
 
 
 def test_transaction_page_shows_its_legs_and_offers_no_change(
-    advisor_client: Client, postings: list[Transaction]
+    accountant_client: Client, postings: list[Transaction]
 ) -> None:
-    page = advisor_client.get(f"/admin/ledger/transaction/{postings[0].pk}/change/").content.decode()
+    page = accountant_client.get(f"/admin/ledger/transaction/{postings[0].pk}/change/").content.decode()
     assert "121,00" in page and "451" in page
     assert 'name="_save"' not in page
-    assert advisor_client.get("/admin/ledger/transaction/add/").status_code == 403
-    assert advisor_client.post(f"/admin/ledger/transaction/{postings[0].pk}/delete/").status_code == 403
+    assert accountant_client.get("/admin/ledger/transaction/add/").status_code == 403
+    assert accountant_client.post(f"/admin/ledger/transaction/{postings[0].pk}/delete/").status_code == 403
 
 
-def test_accounts_show_their_balances(advisor_client: Client, postings: list[Transaction]) -> None:
-    html = advisor_client.get("/admin/ledger/account/").content.decode()
+def test_accounts_show_their_balances(accountant_client: Client, postings: list[Transaction]) -> None:
+    html = accountant_client.get("/admin/ledger/account/").content.decode()
     assert "3630,00" in html  # 400: 30 x 121.00 on its natural (debit) side
     assert "3000,00" in html  # 700: 30 x 100.00 on its natural (credit) side
     assert "-3000,00" not in html

@@ -106,8 +106,8 @@ def test_export_command_writes_the_file(sale: None, tmp_path) -> None:
 
 
 @pytest.fixture
-def accountant(make_user) -> User:
-    user: User = make_user("marc@example.be", role=Role.ACCOUNTANT)
+def accountant(make_staff) -> User:
+    user: User = make_staff("marc@example.be", role=Role.ACCOUNTANT)
     return user
 
 
