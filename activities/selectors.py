@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from activities.access import BOOK_ROLES as BOOK_ROLES  # noqa: PLC0414 -- the pages read it with the books

@@ -17,7 +17,6 @@ and the figures of a whole list of Activities are read in one query.
 from collections.abc import Iterator
 from typing import Any
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -83,8 +82,8 @@ from activities.services import (
     third_party_add,
 )
 from members.models import Member, User
-from smartcoop.access import may, visible
 from members.selectors import current_member_named
+from smartcoop.access import may, visible
 from smartcoop.csv_export import Cell, csv_lines, csv_response
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error

@@ -622,7 +622,7 @@ def application_add_document(*, application: MembershipApplication, document: Up
 
 
 def _decide(application: MembershipApplication, actor: User) -> MembershipApplication:
-    _check_office(actor, application.office_id)
+    _check_decides(actor, application)
     locked = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status not in OPEN_APPLICATION:
         raise ConflictError(_("This application has already been decided."))
@@ -765,7 +765,7 @@ def capital_call_issue(*, member: Member, quantity: int, on: date, actor: User |
 
 def capital_call_record_payment(*, call: CapitalCall, paid_on: date, actor: User) -> ShareOperation:
     """The money arrived: issue the shares (once, whatever is retried) and close the call."""
-    _check_office(actor, call.member.office_id)
+    _check_decides(actor, call)
     with transaction.atomic():
         locked = CapitalCall.objects.select_for_update().select_related("member").get(pk=call.pk)
         key = f"capital-call:{locked.pk}:paid"

@@ -8,11 +8,11 @@ Which rows a page lists and which object it opens are the access policy's answer
 admin as from the API and the member pages.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext

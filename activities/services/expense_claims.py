@@ -66,7 +66,8 @@ def expense_claim_create(*, activity: Activity, title: str, actor: User) -> Expe
     _require_open(activity)
     if not title.strip():
         raise InvalidInput.on("title", _("Give the claim a title."))
-    return ExpenseClaim.objects.create(activity=activity, worker=holder.member, title=title.strip())
+    worker = Member.objects.get(user=actor)  # a holder of the Activity, so a member
+    return ExpenseClaim.objects.create(activity=activity, worker=worker, title=title.strip())
 
 
 def _own_draft(claim: ExpenseClaim, actor: User) -> None:

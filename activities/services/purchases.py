@@ -21,7 +21,6 @@ from activities.models import (
     ActivityHolder,
     ActivityThirdParty,
     ExpenseCategory,
-    HolderRole,
     Purchase,
     PurchasePayee,
     PurchaseStatus,

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.db.models import Model
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     Activity,

@@ -18,7 +18,6 @@ from activities.models import (
     Activity,
     ActivityStatus,
     ActivityTransfer,
-    HolderRole,
     TransferKind,
     TransferStatus,
 )
