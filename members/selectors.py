@@ -7,13 +7,11 @@ these selectors'.
 
 import re
 from datetime import date
-from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from members.models import Member, MemberStatus, ShareOperation, User
+from members.models import Member, MemberStatus, ShareOperation
 
 
 def member_holding(*, member: Member, at: date | None = None, share_class: str | None = None) -> int:

@@ -50,6 +50,7 @@ from smartcoop.access import may
 from members.models import User
 from smartcoop.admin_site import ReadOnlyInline
 from smartcoop.errors import admin_call
+from smartcoop.ledger.models import Transaction
 
 LATEST_MOVEMENTS = 20
 
@@ -260,7 +261,12 @@ class ActivityAdmin(ServicesOnlyAdmin):
         ]
 
     def _acting_on(
-        self, request: HttpRequest, pk: int, act: Callable[[Activity, User], None], *, permission: str = ""
+        self,
+        request: HttpRequest,
+        pk: int,
+        act: Callable[[Activity, User], None],
+        *,
+        decided: type[ActivityTrade] | None = None,
     ) -> HttpResponse:
         """Run one decision posted from the Activity's page, then go back to it."""
         activity = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -358,7 +364,7 @@ class ActivityAdmin(ServicesOnlyAdmin):
                 % {"trade": link.trade.name},
             )
 
-        return self._acting_on(request, pk, act, permission="activities.change_activitytrade")
+        return self._acting_on(request, pk, act, decided=ActivityTrade)
 
 
 @admin.register(Trade)

@@ -46,9 +46,9 @@ from activities.selectors import (
     activity_movements,
     movement_cursor,
     movement_cursor_text,
-)
     visible_activities,
 from activities.services import (
+)
     PurchaseData,
     ThirdPartyData,
     activity_create,
@@ -60,9 +60,11 @@ from activities.services import (
 )
 from members.api import ErrorSerializer
 from members.models import Member
-from smartcoop.errors import InvalidInput, PermissionDeniedError
 from smartcoop.access import may
 
+from smartcoop.errors import InvalidInput, PermissionDeniedError
+from smartcoop.input_rules import read_whole_number
+from smartcoop.serializers import Serializer
 MOVEMENTS_PAGE, MOVEMENTS_MAX = 50, 200
 
 
