@@ -8,6 +8,7 @@ Activity and their own claims only.
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -47,8 +48,8 @@ from activities.selectors import (
     movement_cursor,
     movement_cursor_text,
     visible_activities,
-from activities.services import (
 )
+from activities.services import (
     PurchaseData,
     ThirdPartyData,
     activity_create,
@@ -61,10 +62,10 @@ from activities.services import (
 from members.api import ErrorSerializer
 from members.models import Member
 from smartcoop.access import may
-
 from smartcoop.errors import InvalidInput, PermissionDeniedError
 from smartcoop.input_rules import read_whole_number
 from smartcoop.serializers import Serializer
+
 MOVEMENTS_PAGE, MOVEMENTS_MAX = 50, 200
 
 
@@ -155,9 +156,11 @@ class MovementPageSerializer(serializers.Serializer[Any]):
     results = MovementSerializer(many=True)
 
 
-class ActivityCreateSerializer(serializers.Serializer[Any]):
+class ActivityCreateSerializer(Serializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", style={"base_template": "textarea.html"}
+    )
     trades = serializers.ListField(
         child=serializers.SlugField(max_length=40),
         help_text="Codes of the trade register (`/api/trades/`); a trade allowed after approval waits for an advisor.",
@@ -186,9 +189,12 @@ def _parse_before(value: str) -> tuple[date, int] | None:
 def _limit(value: str) -> int:
     if not value:
         return MOVEMENTS_PAGE
-    if not value.isdigit() or not 1 <= int(value) <= MOVEMENTS_MAX:
-        raise InvalidInput.on("limit", _("Give a number between 1 and %(max)d.") % {"max": MOVEMENTS_MAX})
-    return int(value)
+    try:
+        return read_whole_number(
+            value, minimum=1, maximum=MOVEMENTS_MAX, maximum_message=_("At most %(maximum)s movements per page.")
+        )
+    except ValidationError as error:
+        raise InvalidInput.on("limit", error.messages[0]) from None
 
 
 @extend_schema_view(
