@@ -6,8 +6,9 @@ a receipt that is not a PDF) is the service's decision, reported on the field it
 `smartcoop.forms.add_service_error`. So optional-looking fields (amount, receipt, invoice file) are
 optional here: the service knows when they are needed and says so in its own words.
 
-Amounts are DecimalFields with `localize`, so a member types 12,50 as on a Belgian receipt; they
-never pass through a float.
+Every form derives from the platform's `Form` (text loses its invisible characters) and reads
+amounts, numbers and dates with the platform's fields (`smartcoop.forms`): a member types 12,50 as
+on a Belgian receipt, never passes through a float, and each bound is the service's own.
 """
 
 from dataclasses import dataclass
@@ -29,26 +30,27 @@ from activities.models import (
     TradeAdmission,
     TransferKind,
 )
+from activities.services import (
+    MAX_PAYMENT_TERMS_DAYS,
+    MAX_TRIP_KILOMETRES,
+    PAYMENT_TERMS_CEILING_MESSAGE,
+    TRIP_CEILING_MESSAGE,
+)
 from activities.trade_catalogue import SECTORS
+from members.forms import MAX_MEMBER_NUMBER, MEMBER_NUMBER_CEILING_MESSAGE
 from members.models import Member
+from smartcoop.forms import AmountField, DateField, DecimalNumberField, Form, WholeNumberField
+from smartcoop.input_rules import SPENDING, VALIDITY, DateWindow
 
 DOCUMENT_TYPES = "application/pdf,image/jpeg,image/png"
 
 
-def _amount_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        max_digits=12,
-        decimal_places=2,
-        required=required,
-        localize=True,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+def _amount_field(label: Any, *, required: bool = True, help_text: Any = "") -> AmountField:
+    return AmountField(label=label, required=required, help_text=help_text)
 
 
-def _date_field(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+def _date_field(label: Any, window: DateWindow) -> DateField:
+    return DateField(label=label, window=window)
 
 
 def _document_field(label: Any) -> forms.FileField:
@@ -87,7 +89,7 @@ class TradeGroup:
         return any(choice.checked for choice in self.choices)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     name = forms.CharField(label=_("Name of the Activity"), max_length=200)
     description = forms.CharField(
         label=_("What the Activity does"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -116,7 +118,7 @@ class ActivityForm(forms.Form):
         ]
 
 
-class ThirdPartyForm(forms.Form):
+class ThirdPartyForm(Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=ThirdPartyKind.choices, initial=ThirdPartyKind.COMPANY, widget=forms.RadioSelect
     )
@@ -138,7 +140,13 @@ class ThirdPartyForm(forms.Form):
         required=False,
         help_text=_("Required for a Belgian company: BE0123.456.789. Leave empty for a private person."),
     )
-    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), initial=30)
+    payment_terms_days = WholeNumberField(
+        label=_("Payment terms (days)"),
+        initial=30,
+        minimum=0,
+        maximum=MAX_PAYMENT_TERMS_DAYS,
+        maximum_message=PAYMENT_TERMS_CEILING_MESSAGE,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,26 +154,25 @@ class ThirdPartyForm(forms.Form):
         self.fields["language"].initial = language if language in ("fr", "nl", "en") else "fr"
 
 
-class ExpenseClaimForm(forms.Form):
+class ExpenseClaimForm(Form):
     title = forms.CharField(
         label=_("Title of the claim"), max_length=200, help_text=_("For example: Tour of March, Ghent fair")
     )
 
 
-class ExpenseLineForm(forms.Form):
-    spent_on = _date_field(_("Date"))
+class ExpenseLineForm(Form):
+    spent_on = _date_field(_("Date"), SPENDING)
     category = forms.ModelChoiceField(label=_("Category"), queryset=ExpenseCategory.objects.all())
     description = forms.CharField(label=_("Description"), max_length=200)
     amount = _amount_field(_("Amount incl. VAT (EUR)"), required=False)
     vat = _amount_field(_("Of which VAT (EUR)"), required=False, help_text=_("0 when the receipt shows no VAT."))
-    kilometres = forms.DecimalField(
+    kilometres = DecimalNumberField(
         label=_("Kilometres driven"),
-        max_digits=7,
-        decimal_places=1,
+        places=1,
+        maximum=MAX_TRIP_KILOMETRES,
+        maximum_message=TRIP_CEILING_MESSAGE,
         required=False,
-        localize=True,
         help_text=_("For a trip with your own vehicle: the amount is the official rate per km of its date."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     receipt = _document_field(_("Receipt (PDF, JPEG or PNG, at most 10 MB)"))
 
@@ -184,11 +191,11 @@ class HolderChoiceField(forms.ModelChoiceField[Member]):
         return obj.display_name
 
 
-class PurchaseForm(forms.Form):
+class PurchaseForm(Form):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=ThirdParty.objects.none())
     supplier_reference = forms.CharField(label=_("Supplier's invoice number"), max_length=60)
-    invoice_date = _date_field(_("Invoice date"))
-    due_date = _date_field(_("Due date"))
+    invoice_date = _date_field(_("Invoice date"), SPENDING)
+    due_date = _date_field(_("Due date"), VALIDITY)
     # A trip by car is an expense claim, never a supplier's invoice.
     category = forms.ModelChoiceField(label=_("Category"), queryset=ExpenseCategory.objects.filter(is_mileage=False))
     description = forms.CharField(label=_("Description"), max_length=200)
@@ -213,7 +220,7 @@ class PurchaseForm(forms.Form):
         advanced_by.queryset = Member.objects.filter(activities=activity).order_by("last_name", "first_name")
 
 
-class TransferForm(forms.Form):
+class TransferForm(Form):
     destination_code = forms.CharField(
         label=_("Code of the receiving Activity"), max_length=20, help_text=_("For example: A000123")
     )
@@ -222,7 +229,7 @@ class TransferForm(forms.Form):
     description = forms.CharField(label=_("What it is for"), max_length=200)
 
 
-class PresentationForm(forms.Form):
+class PresentationForm(Form):
     """What the managers say of their Activity: printed on its invoices."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -240,15 +247,17 @@ class PresentationForm(forms.Form):
     )
 
 
-class HolderForm(forms.Form):
+class HolderForm(Form):
     """Another member joins the Activity, named by number and name as a bank checks a beneficiary."""
 
-    member_number = forms.IntegerField(label=_("Member number"), min_value=1)
+    member_number = WholeNumberField(
+        label=_("Member number"), minimum=1, maximum=MAX_MEMBER_NUMBER, maximum_message=MEMBER_NUMBER_CEILING_MESSAGE
+    )
     member_name = forms.CharField(label=_("Their last name (or company name)"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=HolderRole.choices, initial=HolderRole.HOLDER)
 
 
-class TradeForm(forms.Form):
+class TradeForm(Form):
     trade = forms.ModelChoiceField(label=_("Trade"), queryset=Trade.objects.none())
 
     def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:

@@ -23,6 +23,8 @@ from activities.models import (
 )
 from activities.selectors import visible_claims
 from activities.services import (
+    MAX_TRIP_KILOMETRES,
+    TRIP_CEILING_MESSAGE,
     ExpenseLineData,
     expense_claim_approve,
     expense_claim_reimburse,
@@ -31,7 +33,9 @@ from activities.services import (
     expense_line_add,
 )
 from members.api import ErrorSerializer
+from smartcoop.input_rules import SPENDING
 from smartcoop.money import ZERO
+from smartcoop.serializers import AmountField, DateField, DecimalNumberField, Serializer
 
 
 def _with_total(claims: QuerySet[ExpenseClaim]) -> QuerySet[ExpenseClaim]:
@@ -91,20 +95,25 @@ class ExpenseClaimPageSerializer(serializers.Serializer[Any]):
     results = ExpenseClaimSerializer(many=True)
 
 
-class ClaimCreateSerializer(serializers.Serializer[Any]):
+class ClaimCreateSerializer(Serializer):
     title = serializers.CharField(max_length=200)
 
 
-class LineCreateSerializer(serializers.Serializer[Any]):
-    spent_on = serializers.DateField()
+class LineCreateSerializer(Serializer):
+    spent_on = DateField(window=SPENDING, help_text="Not in the future, at most 3 years ago.")
     category = serializers.SlugRelatedField[ExpenseCategory](
         slug_field="code", queryset=ExpenseCategory.objects.all(), help_text="An expense category's code."
     )
     description = serializers.CharField(max_length=200)
-    amount = money(required=False, default=ZERO, help_text="Incl. VAT; not for a trip paid per km.")
-    vat = money(required=False, default=ZERO)
-    kilometres = serializers.DecimalField(
-        max_digits=7, decimal_places=1, required=False, allow_null=True, help_text="For a trip paid per km."
+    amount = AmountField(required=False, default=ZERO, help_text="Incl. VAT; not for a trip paid per km.")
+    vat = AmountField(required=False, default=ZERO)
+    kilometres = DecimalNumberField(
+        places=1,
+        maximum=MAX_TRIP_KILOMETRES,
+        maximum_message=TRIP_CEILING_MESSAGE,
+        required=False,
+        allow_null=True,
+        help_text="For a trip paid per km.",
     )
     receipt = serializers.FileField(required=False, allow_null=True, help_text="PDF, JPEG or PNG, at most 10 MB.")
 

@@ -29,6 +29,7 @@ from members.forms import MAX_MEMBER_NUMBER, MEMBER_NUMBER_CEILING_MESSAGE
 from smartcoop.access import visible
 from smartcoop.input_rules import SPENDING, VALIDITY
 from smartcoop.money import ZERO
+from smartcoop.serializers import AmountField, DateField, Serializer, WholeNumberField
 
 
 class PurchaseSerializer(serializers.ModelSerializer[Purchase]):
@@ -81,25 +82,26 @@ class PurchasePageSerializer(serializers.Serializer[Any]):
     results = PurchaseSerializer(many=True)
 
 
-class PurchaseCreateSerializer(serializers.Serializer[Any]):
-    supplier = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The id of one of the Activity's clients and suppliers."
+class PurchaseCreateSerializer(Serializer):
+    supplier = WholeNumberField(
+        minimum=1, maximum=2**63 - 1, help_text="The id of one of the Activity's clients and suppliers."
     )
     supplier_reference = serializers.CharField(max_length=60, help_text="The supplier's invoice number.")
-    invoice_date = serializers.DateField()
-    due_date = serializers.DateField()
+    invoice_date = DateField(window=SPENDING, help_text="Not in the future, at most 3 years ago.")
+    due_date = DateField(window=VALIDITY, help_text="From 3 years ago to 5 years ahead.")
     category = serializers.SlugRelatedField[ExpenseCategory](
         slug_field="code", queryset=ExpenseCategory.objects.all(), help_text="An expense category's code."
     )
     description = serializers.CharField(max_length=200)
-    amount = money(help_text="Incl. VAT.")
-    vat = money(required=False, default=ZERO)
+    amount = AmountField(help_text="Incl. VAT.")
+    vat = AmountField(required=False, default=ZERO)
     payee = serializers.ChoiceField(choices=PurchasePayee.choices, default=PurchasePayee.SUPPLIER)
-    advanced_by = serializers.IntegerField(
+    advanced_by = WholeNumberField(
         required=False,
         allow_null=True,
-        min_value=1,
-        max_value=2**31 - 1,
+        minimum=1,
+        maximum=MAX_MEMBER_NUMBER,
+        maximum_message=MEMBER_NUMBER_CEILING_MESSAGE,
         help_text="With payee `member`: the member number of the holder who advanced the payment.",
     )
     file = serializers.FileField(

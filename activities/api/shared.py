@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +16,8 @@ from rest_framework.views import APIView
 from members.api import ErrorSerializer
 from members.models import User
 from smartcoop.api import Pagination
+from smartcoop.input_rules import PAYMENT
+from smartcoop.serializers import DateField, Serializer
 
 
 def _user(request: Request) -> User:
@@ -35,17 +36,16 @@ def money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, **kwargs)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ReasonSerializer(Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, help_text="The members read it.")
 
 
-class PaymentSerializer(serializers.Serializer[Any]):
-    paid_on = serializers.DateField(required=False, help_text="The day the money left the bank; today if not given.")
-
-    def validate_paid_on(self, paid_on: date) -> date:
-        if paid_on > timezone.localdate():
-            raise serializers.ValidationError(_("A payment cannot be at a future date."))
-        return paid_on
+class PaymentSerializer(Serializer):
+    paid_on = DateField(
+        window=PAYMENT,
+        required=False,
+        help_text="The day the money left the bank (not in the future, at most 3 years ago); today if not given.",
+    )
 
 
 ERRORS = {401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}

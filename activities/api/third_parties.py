@@ -1,6 +1,6 @@
 """Clients and suppliers: those the signed-in member's Activities work with."""
 
-from typing import Any, cast
+from typing import cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -14,6 +14,8 @@ from activities.models import (
 from activities.selectors import (
     third_parties_of,
 )
+from activities.services import MAX_PAYMENT_TERMS_DAYS, PAYMENT_TERMS_CEILING_MESSAGE
+from smartcoop.serializers import Serializer, WholeNumberField
 
 
 class ClientSerializer(serializers.ModelSerializer[ThirdParty]):
@@ -36,7 +38,7 @@ class ClientSerializer(serializers.ModelSerializer[ThirdParty]):
         ]
 
 
-class ClientCreateSerializer(serializers.Serializer[Any]):
+class ClientCreateSerializer(Serializer):
     """The fields of `ThirdPartyData`: a company known by its VAT number is the cooperative's one record."""
 
     kind = serializers.ChoiceField(choices=ThirdPartyKind.choices)
@@ -57,7 +59,9 @@ class ClientCreateSerializer(serializers.Serializer[Any]):
         default="",
         help_text="Required for a Belgian company (BE0123.456.789); ignored for a private person.",
     )
-    payment_terms_days = serializers.IntegerField(min_value=0, max_value=120, default=30)
+    payment_terms_days = WholeNumberField(
+        minimum=0, maximum=MAX_PAYMENT_TERMS_DAYS, maximum_message=PAYMENT_TERMS_CEILING_MESSAGE, default=30
+    )
 
 
 @extend_schema_view(list=extend_schema(responses={200: ClientSerializer(many=True), **ERRORS}))

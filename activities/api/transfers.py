@@ -27,10 +27,10 @@ from smartcoop.access import visible
 from smartcoop.serializers import AmountField, Serializer
 
 
-class TransferRequestSerializer(serializers.Serializer[Any]):
+class TransferRequestSerializer(Serializer):
     destination_code = serializers.CharField(max_length=20, help_text="The code of the Activity receiving the money.")
     kind = serializers.ChoiceField(choices=TransferKind.choices)
-    amount = money()
+    amount = AmountField()
     description = serializers.CharField(max_length=200)
 
 

@@ -35,6 +35,8 @@ from activities.services.contributions import (
     contribution_rate,
 )
 from activities.services.expense_claims import (
+    MAX_TRIP_KILOMETRES,
+    TRIP_CEILING_MESSAGE,
     ExpenseLineData,
     expense_claim_approve,
     expense_claim_create,
@@ -59,7 +61,14 @@ from activities.services.shared import (
     SUPPLIERS,
     VAT_RECOVERABLE,
 )
-from activities.services.third_parties import ThirdPartyData, clean_vat_number, peppol_id_for, third_party_add
+from activities.services.third_parties import (
+    MAX_PAYMENT_TERMS_DAYS,
+    PAYMENT_TERMS_CEILING_MESSAGE,
+    ThirdPartyData,
+    clean_vat_number,
+    peppol_id_for,
+    third_party_add,
+)
 from activities.services.transfers import (
     INCOME_ACCOUNTS,
     activity_income_record,
@@ -75,11 +84,15 @@ __all__ = [
     "CONTRIBUTION_CHARGE",
     "CONTRIBUTION_INCOME",
     "INCOME_ACCOUNTS",
+    "MAX_PAYMENT_TERMS_DAYS",
+    "MAX_TRIP_KILOMETRES",
     "OWED_TO_WORKER",
+    "PAYMENT_TERMS_CEILING_MESSAGE",
     "RECEIVABLE",
     "SERVICES_PROVIDED",
     "SERVICES_RECEIVED",
     "SUPPLIERS",
+    "TRIP_CEILING_MESSAGE",
     "VAT_RECOVERABLE",
     "ExpenseLineData",
     "PurchaseData",

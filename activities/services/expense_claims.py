@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,14 +41,18 @@ from activities.services.shared import (
 )
 from members.models import Member, User
 from smartcoop.access import may
-from smartcoop.audit.services import audit_record, name_actions
 from smartcoop.errors import ConflictError, InvalidInput, NotFoundError
+from smartcoop.input_rules import SPENDING
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
 from smartcoop.models import MileageRate
 from smartcoop.money import ZERO, to_money
 from smartcoop.notifications import notify
-from smartcoop.uploads import check_document
+from smartcoop.uploads import check_document, uploads_kept_only_on_success
+
+# One trip by car: ten thousand kilometres is already a month on the road without a stop.
+MAX_TRIP_KILOMETRES = Decimal(10000)
+TRIP_CEILING_MESSAGE = gettext_lazy("At most %(maximum)s km for one trip.")
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,11 @@ def expense_line_add(
         raise InvalidInput.on("description", _("Say what the expense was for."))
     if data.category.is_mileage:
         kilometres = data.kilometres or ZERO
-        if kilometres <= 0 or kilometres > 10000:
-            raise InvalidInput.on("kilometres", _("Enter the kilometres driven (more than 0, at most 10,000)."))
+        if kilometres <= 0 or kilometres > MAX_TRIP_KILOMETRES:
+            message = _("Enter the kilometres driven: more than 0, at most %(maximum)s.") % {
+                "maximum": number_format(MAX_TRIP_KILOMETRES, force_grouping=True)
+            }
+            raise InvalidInput.on("kilometres", message)
         rate = _mileage_rate(claim, data.spent_on)
         amount, vat = to_money(kilometres * rate), ZERO
     else:
@@ -128,10 +136,10 @@ def expense_line_add(
         kilometres=kilometres,
         rate=rate,
     )
-    with transaction.atomic():
+    with uploads_kept_only_on_success() as uploads, transaction.atomic():
         _locked_draft(claim, actor)
         if receipt is not None:
-            line.receipt.save(receipt.name or "receipt", receipt, save=False)
+            uploads.save(line.receipt, receipt, name=receipt.name or "receipt")
         line.save()
     return line
 

@@ -41,11 +41,12 @@ from activities.services.shared import (
 )
 from members.models import Member, User
 from smartcoop.errors import ConflictError, InvalidInput, NotFoundError
+from smartcoop.input_rules import SPENDING, VALIDITY
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.money import ZERO
 from smartcoop.notifications import notify
-from smartcoop.uploads import check_document
+from smartcoop.uploads import check_document, uploads_kept_only_on_success
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,9 @@ def purchase_submit(
         raise InvalidInput.on("vat", _("The VAT is part of the amount, so it must be smaller."))
     if not data.supplier_reference.strip():
         raise InvalidInput.on("supplier_reference", _("Enter the supplier's invoice number."))
-    if data.due_date < data.invoice_date:
     SPENDING.require(data.invoice_date, field="invoice_date")
     VALIDITY.require(data.due_date, field="due_date")
+    if data.due_date < data.invoice_date:
         raise InvalidInput.on("due_date", _("The due date cannot be before the invoice date."))
     if data.category.is_mileage:
         raise InvalidInput.on(
@@ -112,13 +113,12 @@ def purchase_submit(
         advanced_by=advanced_by,
         submitted_by=actor,
     )
-    purchase.file.save(file.name or "invoice", file, save=False)
     try:
-        with transaction.atomic():
+        with uploads_kept_only_on_success() as uploads, transaction.atomic():
+            uploads.save(purchase.file, file, name=file.name or "invoice")
             purchase.save()
     except IntegrityError:
-        # The same invoice sent twice at once: the unique index kept the first.
-        purchase.file.delete(save=False)
+        # The same invoice sent twice at once: the unique index kept the first (and the file is gone).
         message = _("This invoice of %(supplier)s is already recorded.") % {"supplier": supplier.name}
         raise InvalidInput.on("supplier_reference", message) from None
     return purchase

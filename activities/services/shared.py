@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from activities.models import (
     Activity,
-    ActivityEvent,
     ActivityHolder,
     ActivityStatus,
     HolderRole,
@@ -31,7 +30,7 @@ from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.input_rules import PAYMENT, require_amount
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.ledger.services import LegSpec, credit, debit
-from smartcoop.money import MAX_AMOUNT, ZERO, amount_text, is_cents, to_money
+from smartcoop.money import ZERO, amount_text, is_cents, to_money
 
 # PCMN: 400 clients, 411 VAT recoverable, 440 suppliers, 489 other debts (owed to a worker),
 # 550 bank, 6180/7480 services between Activities, 6181/7481 budget shared, 6190/7490 contribution.
@@ -41,13 +40,12 @@ SERVICES_PROVIDED, BUDGET_RECEIVED, CONTRIBUTION_INCOME = "7480", "7481", "7490"
 
 
 def _money(value: Decimal, *, field: str, allow_zero: bool = False) -> Decimal:
-    """An amount typed by someone: whole cents, positive (or zero when allowed), within numeric(14,2)."""
+    """An amount typed by someone: whole cents, positive (or zero when allowed), at most MAX_TYPED_AMOUNT."""
     if not is_cents(value):
         raise InvalidInput.on(field, _("Enter an amount with at most two decimals."))
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidInput.on(field, _("Enter an amount greater than zero."))
-    if value > MAX_AMOUNT:
-        raise InvalidInput.on(field, _("This amount is too large."))
+    require_amount(value, field=field)
     return to_money(value)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import get_cc_module
 from stdnum.be import vat as be_vat
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -21,6 +22,10 @@ from activities.models import (
 from activities.services.shared import _require
 from members.models import User
 from smartcoop.errors import InvalidInput
+
+# Four months: beyond what Belgian law lets businesses agree (60 days, 120 for public bodies).
+MAX_PAYMENT_TERMS_DAYS = 120
+PAYMENT_TERMS_CEILING_MESSAGE = gettext_lazy("Payment terms are at most %(maximum)s days.")
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def _clean_third_party(data: ThirdPartyData) -> tuple[str, str]:
         raise InvalidInput.on("vat_number", _("A Belgian company is identified by its enterprise (VAT) number."))
     if data.kind == ThirdPartyKind.PERSON:
         vat_number = ""
-    if not 0 <= data.payment_terms_days <= 120:
+    if not 0 <= data.payment_terms_days <= MAX_PAYMENT_TERMS_DAYS:
         raise InvalidInput.on("payment_terms_days", _("Payment terms are between 0 and 120 days."))
     return country, vat_number
 
