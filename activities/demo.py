@@ -30,6 +30,7 @@ from activities.models import (
     ExpenseCategory,
     ExpenseClaim,
     HolderRole,
+    MileageRate,
     Purchase,
     PurchasePayee,
     PurchaseStatus,
@@ -60,6 +61,7 @@ from activities.services import (
 )
 from members.models import Member, Office, User
 from smartcoop.demo import Demo
+from smartcoop.models import CooperativeEntity
 
 ATELIER = "Atelier Dubois \N{EN DASH} illustration"  # the name Amélie chose, typographic dash included
 
@@ -259,6 +261,10 @@ def _monthly_rent(today: date) -> list[Bought]:
 
 
 def seed(demo: Demo) -> None:
+    # The annual ceiling from 1 July 2025 to 30 June 2026 (0.4449 EUR/km; Belgian payroll
+    # bureaus' publication of the federal rate); advisors enter the next one in the admin.
+    entity = CooperativeEntity.objects.get(country="BE")
+    MileageRate.objects.get_or_create(entity=entity, valid_from=date(2025, 7, 1), defaults={"rate": Decimal("0.4449")})
     advisor = demo.users["advisor"]
     today = timezone.localdate()
     amelie, pieter, emma = (Member.objects.get(user=demo.users[key]) for key in ("member_fr", "member_nl", "member_en"))

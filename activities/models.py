@@ -278,6 +278,30 @@ class ExpenseCategory(models.Model):
         return _in_language(self.name_fr, self.name_nl, self.name_en)
 
 
+class MileageRate(models.Model):
+    """The official allowance per kilometre driven with one's own vehicle, from a date on.
+
+    An expense line keeps the rate it was paid at; a new rate applies to trips from its date.
+    """
+
+    entity = models.ForeignKey(
+        CooperativeEntity, verbose_name=_("cooperative entity"), on_delete=models.CASCADE, related_name="mileage_rates"
+    )
+    valid_from = models.DateField(_("valid from"))
+    rate = models.DecimalField(
+        _("allowance per km"), max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
+    )
+
+    class Meta:
+        ordering = ["entity", "-valid_from"]
+        verbose_name = _("mileage allowance")
+        verbose_name_plural = _("mileage allowances")
+        constraints = [models.UniqueConstraint(fields=["entity", "valid_from"], name="mileage_rate_one_per_date")]
+
+    def __str__(self) -> str:
+        return f"{self.rate} EUR/km ({self.valid_from:%Y-%m-%d})"
+
+
 class ClaimStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted, waiting for an advisor")

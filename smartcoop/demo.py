@@ -6,7 +6,6 @@ idempotent: running it again changes nothing and loses nothing.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from importlib import import_module
 from importlib.util import find_spec
@@ -19,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from members.models import Office, Role, User
-from smartcoop.models import CooperativeEntity, MileageRate, SalaryPaymentRule
+from smartcoop.models import CooperativeEntity
 
 DEMO_PASSWORD = "demo-smartcoop-2026"  # noqa: S105 - the demo's published password, never a real one
 # A fixed TOTP secret for the demo staff, so a reviewer can add it to an authenticator app once.
@@ -94,7 +93,7 @@ def demo_person(
 
 
 def seed(demo: Demo) -> None:
-    entity, _created = CooperativeEntity.objects.get_or_create(
+    CooperativeEntity.objects.get_or_create(
         country="BE",
         defaults={
             "name": "SmartCoop (démo)",
@@ -106,17 +105,12 @@ def seed(demo: Demo) -> None:
             "iban": "BE36068200000081",
             "bic": "GKCCBEBB",
             # DOMAIN.md, "Money flows": 6.5% of turnover excl. VAT, about 7.5% of the employment
-            # budget, salary paid 7 calendar days after the end of the performance, 30 EUR a share.
+            # budget, 30 EUR a share (the salary payment term is payroll's seed).
             "turnover_contribution_rate": Decimal("0.0650"),
             "employment_contribution_rate": Decimal("0.0750"),
-            "salary_payment_rule": SalaryPaymentRule.DAYS_AFTER_END,
-            "salary_payment_days": 7,
             "share_nominal_value": Decimal("30.00"),
         },
     )
-    # The annual ceiling from 1 July 2025 to 30 June 2026 (0.4449 EUR/km; Belgian payroll
-    # bureaus' publication of the federal rate); advisors enter the next one in the admin.
-    MileageRate.objects.get_or_create(entity=entity, valid_from=date(2025, 7, 1), defaults={"rate": Decimal("0.4449")})
     offices = {}
     for code, name, postal_code, city in OFFICES:
         offices[code], _ = Office.objects.get_or_create(

@@ -88,9 +88,3 @@ def admin_call(request: HttpRequest, service: Callable[[], T], *, success: str |
     if success:
         messages.success(request, success)
     return result
-
-
-class InsufficientFunds(ConflictError):
-    """Spending more than an Activity has: refused, with the balance in the message (no bankruptcy)."""
-
-    default_message = _("The available balance does not cover this amount.")

@@ -1,8 +1,10 @@
 """Cooperative-wide records: the legal entity per country, members' notifications, the worker heartbeat.
 
 A `CooperativeEntity` holds what the cooperative is in one country: its legal identity (printed on
-every document) and the rules that differ by country (contribution rates, salary payment rule,
-share nominal value; figures from DOMAIN.md, "Money flows"). Belgium is seeded by `seed_demo`.
+every document) and the rules that differ by country (contribution rates, share nominal value;
+figures from DOMAIN.md, "Money flows"). Belgium is seeded by `seed_demo`. The domain apps attach
+their own per-country rules to it: the mileage allowance in activities, the salary payment term in
+payroll.
 """
 
 from decimal import Decimal
@@ -11,13 +13,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class SalaryPaymentRule(models.TextChoices):
-    # The three rules of the cooperative's international table (DOMAIN.md, "Money flows").
-    DAYS_AFTER_END = "days_after_end", _("A number of calendar days after the end of the performance")
-    DAY_OF_NEXT_MONTH = "day_of_next_month", _("A day of the month following the performance")
-    END_OF_MONTH = "end_of_month", _("The last day of the month of the performance")
 
 
 class CooperativeEntity(models.Model):
@@ -42,10 +37,6 @@ class CooperativeEntity(models.Model):
         decimal_places=4,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.5"))],
     )
-    salary_payment_rule = models.CharField(_("salary payment rule"), max_length=20, choices=SalaryPaymentRule.choices)
-    salary_payment_days = models.PositiveSmallIntegerField(
-        _("days (or day of month) of the salary payment rule"), default=7
-    )
     share_nominal_value = models.DecimalField(_("nominal value of a share"), max_digits=10, decimal_places=2)
 
     class Meta:
@@ -54,30 +45,6 @@ class CooperativeEntity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
-
-
-class MileageRate(models.Model):
-    """The official allowance per kilometre driven with one's own vehicle, from a date on.
-
-    An expense line keeps the rate it was paid at; a new rate applies to trips from its date.
-    """
-
-    entity = models.ForeignKey(
-        CooperativeEntity, verbose_name=_("cooperative entity"), on_delete=models.CASCADE, related_name="mileage_rates"
-    )
-    valid_from = models.DateField(_("valid from"))
-    rate = models.DecimalField(
-        _("allowance per km"), max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
-    )
-
-    class Meta:
-        ordering = ["entity", "-valid_from"]
-        verbose_name = _("mileage allowance")
-        verbose_name_plural = _("mileage allowances")
-        constraints = [models.UniqueConstraint(fields=["entity", "valid_from"], name="mileage_rate_one_per_date")]
-
-    def __str__(self) -> str:
-        return f"{self.rate} EUR/km ({self.valid_from:%Y-%m-%d})"
 
 
 class Notification(models.Model):

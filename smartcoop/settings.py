@@ -166,9 +166,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First after security: every later layer, and the audit trail, knows which request this is.
     "smartcoop.audit.middleware.RequestContextMiddleware",
+    # Before WhiteNoise, so static files carry the policy too.
+    "smartcoop.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Right after the language is known, so refusals speak it, and before anything reads the request.
+    "smartcoop.middleware.ApiErrorShapeMiddleware",
+    "smartcoop.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -276,9 +281,10 @@ if WHITENOISE_USE_FINDERS:
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class first: its `WWW-Authenticate` turns an anonymous request's answer into a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "smartcoop.api.Pagination",

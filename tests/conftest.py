@@ -11,7 +11,8 @@ from django.core.cache import cache
 from members.identity import national_number_for
 from members.models import Member, Office, Role, User
 from members.services import Identity, member_create
-from smartcoop.models import CooperativeEntity, SalaryPaymentRule
+from payroll.models import SalaryPaymentRule, SalaryPaymentTerm
+from smartcoop.models import CooperativeEntity
 
 PASSWORD = "correct-horse-battery-staple"
 _people = count(1)
@@ -94,8 +95,6 @@ BELGIAN_ENTITY = {
     "bic": "GKCCBEBB",
     "turnover_contribution_rate": Decimal("0.0650"),
     "employment_contribution_rate": Decimal("0.0750"),
-    "salary_payment_rule": SalaryPaymentRule.DAYS_AFTER_END,
-    "salary_payment_days": 7,
     "share_nominal_value": Decimal("30.00"),
 }
 
@@ -103,6 +102,9 @@ BELGIAN_ENTITY = {
 @pytest.fixture
 def cooperative(db: None) -> CooperativeEntity:
     entity, _ = CooperativeEntity.objects.get_or_create(country="BE", defaults=BELGIAN_ENTITY)
+    SalaryPaymentTerm.objects.get_or_create(
+        entity=entity, defaults={"rule": SalaryPaymentRule.DAYS_AFTER_END, "days": 7}
+    )
     return entity
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from activities.errors import InsufficientFunds
 from activities.models import Activity, ActivityTrade, ExpenseCategory, ExpenseClaim, HolderRole, Purchase, Trade
 from activities.services import (
     ExpenseLineData,
@@ -57,7 +58,6 @@ from members.services import (
     transfer_request_submit,
 )
 from smartcoop import notifications as notifications_module
-from smartcoop.errors import InsufficientFunds
 from smartcoop.models import Notification
 from smartcoop.notifications import notification_send, notifications_resend, notify
 from smartcoop.tasks import send_notification

@@ -1,5 +1,7 @@
-"""The expense claims queue, with each claim's lines and receipts; and the expense
-categories workers choose from.
+"""The expense claims queue, with each claim's lines and receipts.
+
+Also what claims are priced with, kept by administrators: the expense categories workers choose
+from and the mileage allowance per kilometre.
 """
 
 from django.contrib import admin
@@ -17,6 +19,7 @@ from activities.models import (
     ExpenseCategory,
     ExpenseClaim,
     ExpenseLine,
+    MileageRate,
 )
 from activities.services import (
     expense_claim_approve,
@@ -113,3 +116,18 @@ class ExpenseCategoryAdmin(admin.ModelAdmin[ExpenseCategory]):
 
     def has_delete_permission(self, request: HttpRequest, obj: ExpenseCategory | None = None) -> bool:
         return False  # expense lines and purchases name it
+
+
+@admin.register(MileageRate)
+class MileageRateAdmin(admin.ModelAdmin[MileageRate]):
+    """The allowance per km from a date on. Expense lines copy the rate of their date when they are added,
+    so a new rate (a new row) never changes a trip already claimed."""
+
+    list_display = ["entity", "valid_from", "rate"]
+    list_filter = ["entity"]
+    list_select_related = ["entity"]
+    date_hierarchy = "valid_from"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: MileageRate | None = None) -> list[str]:
+        # Once in use, a rate's date and country stay: a correction is a new rate from a new date.
+        return ["entity", "valid_from"] if obj is not None else []

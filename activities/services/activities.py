@@ -26,7 +26,7 @@ from activities.models import (
     TradeApproval,
 )
 from activities.selectors import activity_books
-from activities.services.shared import _locked, _managers, _require, _require_staff
+from activities.services.shared import _event, _locked, _managers, _require, _require_staff
 from members.models import Member, MemberStatus, Office, User
 from smartcoop.access import may
 from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot

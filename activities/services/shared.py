@@ -26,7 +26,7 @@ from activities.models import (
 from activities.selectors import activity_books
 from members.models import User
 from smartcoop.access import may, require, standing
-from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
+from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, PermissionDeniedError
 from smartcoop.input_rules import PAYMENT, require_amount
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.ledger.services import LegSpec, credit, debit
@@ -47,6 +47,10 @@ def _money(value: Decimal, *, field: str, allow_zero: bool = False) -> Decimal:
         raise InvalidInput.on(field, _("Enter an amount greater than zero."))
     require_amount(value, field=field)
     return to_money(value)
+
+
+def _event(activity: Activity, action: str, actor: User, **detail: object) -> None:
+    ActivityEvent.objects.create(activity=activity, action=action, actor=actor, detail=detail)
 
 
 ONLY_MANAGERS = gettext_lazy("Only a manager of the Activity can do this.")

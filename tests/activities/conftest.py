@@ -7,11 +7,11 @@ from typing import Protocol
 
 import pytest
 
-from activities.models import Activity, ExpenseCategory, Trade
+from activities.models import Activity, ExpenseCategory, MileageRate, Trade
 from activities.services import activity_create, activity_income_record
 from members.models import Member, Office, Role, User
 from members.services import shares_issue
-from smartcoop.models import CooperativeEntity, MileageRate
+from smartcoop.models import CooperativeEntity
 
 _keys = count(1)
 DAY = date(2026, 3, 2)

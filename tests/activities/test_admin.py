@@ -615,10 +615,10 @@ def test_administrators_pages_for_categories_mileage_rates_and_entities_open(
     client.force_login(make_staff("root@smartcoop.be", is_superuser=True))
     for url in [
         "/admin/activities/expensecategory/",
-        "/admin/smartcoop/mileagerate/",
-        f"/admin/smartcoop/mileagerate/{mileage_rate.pk}/change/",
+        "/admin/activities/mileagerate/",
+        f"/admin/activities/mileagerate/{mileage_rate.pk}/change/",
         "/admin/smartcoop/cooperativeentity/",
     ]:
         assert client.get(url).status_code == 200, url
-    page = client.get(f"/admin/smartcoop/mileagerate/{mileage_rate.pk}/change/").content.decode()
+    page = client.get(f"/admin/activities/mileagerate/{mileage_rate.pk}/change/").content.decode()
     assert 'name="rate"' in page and 'name="valid_from"' not in page, "a new rate is a new row from its date"

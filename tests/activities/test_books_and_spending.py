@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import translation
 
+from activities.errors import InsufficientFunds
 from activities.models import Activity, ClaimStatus, ExpenseCategory, ExpenseClaim
 from activities.selectors import activity_books, activity_movements
 from activities.services import (
@@ -20,7 +21,6 @@ from activities.services import (
     expense_line_add,
 )
 from members.models import Member, User
-from smartcoop.errors import InsufficientFunds
 from smartcoop.ledger.models import Leg
 from tests.activities.conftest import MakeActivity
 

@@ -28,11 +28,13 @@ from django.db.models import Q, Sum
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from activities.errors import InsufficientFunds
 from activities.models import (
     Activity,
     ActivityTransfer,
     ExpenseCategory,
     ExpenseClaim,
+    MileageRate,
     Purchase,
     PurchasePayee,
     ThirdPartyKind,
@@ -67,10 +69,9 @@ from activities.services import (
     third_party_add,
 )
 from members.models import Member, User
-from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput
+from smartcoop.errors import ConflictError, InvalidInput
 from smartcoop.ledger.models import Leg
 from smartcoop.ledger.services import credit, debit, ledger_post
-from smartcoop.models import MileageRate
 from smartcoop.money import ZERO, to_money
 from tests.activities.conftest import DAY, MakeActivity
 

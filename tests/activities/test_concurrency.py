@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from activities.errors import InsufficientFunds
 from activities.models import Activity, ActivityTransfer, ExpenseCategory, ExpenseClaim, Purchase, ThirdPartyKind
 from activities.selectors import activity_books
 from activities.services import (
@@ -32,7 +33,6 @@ from activities.services import (
     third_party_add,
 )
 from members.models import Member, User
-from smartcoop.errors import InsufficientFunds
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.verify import ledger_problems
 from tests.activities.conftest import MakeActivity

@@ -31,6 +31,7 @@ from activities.models import (
     ExpenseClaim,
     ExpenseLine,
     HolderRole,
+    MileageRate,
     Purchase,
     PurchaseStatus,
     ThirdParty,
@@ -47,7 +48,6 @@ from activities.services import (
 )
 from members.models import Member, Role, User
 from members.services import shares_issue
-from smartcoop.models import MileageRate
 from tests.activities.conftest import DAY, MakeActivity
 
 PDF = b"%PDF-1.4\n% receipt of the test\n"

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from activities.errors import InsufficientFunds
 from activities.models import (
     Activity,
     ActivityEvent,
@@ -26,6 +27,7 @@ from activities.models import (
     ExpenseClaim,
     ExpenseLine,
     HolderRole,
+    MileageRate,
     Purchase,
     PurchasePayee,
     PurchaseStatus,
@@ -71,11 +73,11 @@ from activities.services import (
 )
 from members.models import Member, Office, User
 from members.services import shares_issue
-from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, NotFoundError, PermissionDeniedError
+from smartcoop.errors import ConflictError, InvalidInput, NotFoundError, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount, Leg, Transaction
 from smartcoop.ledger.services import credit, debit, ledger_post
 from smartcoop.ledger.verify import ledger_problems
-from smartcoop.models import CooperativeEntity, MileageRate
+from smartcoop.models import CooperativeEntity
 from tests.activities.conftest import DAY, MakeActivity
 
 pytestmark = pytest.mark.django_db
