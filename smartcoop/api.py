@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -64,10 +64,23 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether the request is answered in the API's error shape rather than with a page."""
+    return request.path_info.startswith(API_PREFIX)
+
+
+def error_body(error: ApplicationError) -> dict[str, Any]:
+    """The API's one error shape, also written by the middleware that refuses requests before DRF sees them."""
+    fields = {name: [str(m) for m in msgs] for name, msgs in error.fields.items()}
+    return {"message": str(error.message), "fields": fields}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        fields = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
-        return Response({"message": str(exc.message), "fields": fields}, status=exc.status_code)
+        return Response(error_body(exc), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

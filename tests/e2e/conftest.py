@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,14 +74,39 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Every page reports what the Content-Security-Policy blocked: the policy allows no inline script or
+# style, so a template that slips one in fails its journey instead of silently losing behaviour.
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const blocked = event.blockedURI || "inline";
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${blocked} in ${event.sourceFile}`);
+});
+"""
+
+
+@contextmanager
+def no_policy_violation(context: BrowserContext) -> Iterator[BrowserContext]:
+    violations: list[str] = []
+    context.add_init_script(REPORT_POLICY_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: violations.append(message.text) if message.text.startswith("CSP violation") else None,
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+    assert violations == [], "the Content-Security-Policy blocked: " + "; ".join(violations)
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     # English in the browser, so the test's starting language is known and differs from Dutch.
     context = browser.new_context(locale="en-US", timezone_id="Europe/Brussels")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    yield context
-    context.close()
+    with no_policy_violation(context):
+        yield context
 
 
 @pytest.fixture
@@ -94,8 +120,8 @@ def advisor_context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(locale="en-US", timezone_id="Europe/Brussels")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    yield context
-    context.close()
+    with no_policy_violation(context):
+        yield context
 
 
 @pytest.fixture
