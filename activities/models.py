@@ -497,19 +497,3 @@ class ActivityTransfer(models.Model):
         return f"{self.source_id} -> {self.destination_id}: {self.amount}"
 
 
-class ActivityEvent(models.Model):
-    """The audit trail of an Activity: who changed its status, rates, holders or trades, and when."""
-
-    activity = models.ForeignKey(Activity, verbose_name=_("Activity"), on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=40)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("Activity event")
-        verbose_name_plural = _("Activity events")
-
-    def __str__(self) -> str:
-        return f"{self.activity_id} {self.action}"

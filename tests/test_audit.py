@@ -2,15 +2,27 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from activities.models import Activity, ExpenseCategory, Trade
+from activities.services import (
+    ExpenseLineData,
+    activity_create,
+    activity_income_record,
+    expense_claim_approve,
+    expense_claim_create,
+    expense_claim_submit,
+    expense_line_add,
+)
 from members.models import Member, Office, Role, User
 from members.services import member_update_contact, shares_issue
 from smartcoop.audit.models import AuditEntry
@@ -65,9 +77,12 @@ def test_the_database_refuses_to_change_or_delete_an_audit_entry(lucie: Member) 
 
     with pytest.raises(IntegrityError, match="cannot be changed or deleted"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(after={"city": "Namur"})
-    with pytest.raises(IntegrityError, match="cannot be changed or deleted"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(IntegrityError, match="cannot be changed or deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
 
     entry.refresh_from_db()
     assert entry.after == {"city": "Liège"}
@@ -146,7 +161,8 @@ def test_an_identity_corrected_in_the_admin_names_the_advisor(
 
     assert response.status_code == 302
     (entry,) = trail_of(lucie).filter(action="member.identity_changed")
-    assert (entry.actor_id, entry.before, entry.after) == (advisor.pk, {"first_name": "Lucie"}, {"first_name": "Lucienne"})
+    assert (entry.actor_id, entry.before) == (advisor.pk, {"first_name": "Lucie"})
+    assert entry.after == {"first_name": "Lucienne"}
 
 
 def test_issuing_shares_records_the_holding_before_and_after(lucie: Member, advisor: User) -> None:
@@ -165,6 +181,61 @@ def test_a_task_names_itself_in_the_entries_it_leaves(lucie: Member) -> None:
     entry = trail_of(lucie).get(action="test.probe")
     assert (entry.task_name, entry.task_id, entry.actor_id) == ("tests.audit_probe", result.id, None)
     assert entry.request_id == ""
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def studio(lucie: Member, advisor: User) -> Activity:
+    shares_issue(member=lucie, quantity=1, on=date(2026, 2, 1), key="lucie:share", actor=advisor)
+    lucie.refresh_from_db()
+    activity = activity_create(
+        name="Studio Lucie", holder=lucie, trades=[Trade.objects.get(code="musician")], actor=lucie.user
+    )
+    for _retry in range(2):
+        activity_income_record(
+            activity=activity,
+            amount=Decimal("500.00"),
+            source="subsidy",
+            memo="Subside",
+            received_on=date(2026, 2, 2),
+            key="test:income:studio",
+            actor=advisor,
+        )
+    return activity
+
+
+def test_money_received_twice_under_one_key_is_recorded_once(studio: Activity, advisor: User) -> None:
+    (income,) = trail_of(studio).filter(action="activity.income_recorded")
+    assert (income.actor_id, income.detail["amount"], income.detail["posting"]) == (
+        advisor.pk,
+        "500.00",
+        "test:income:studio",
+    )
+
+
+def test_approving_an_expense_claim_leaves_one_entry_with_the_amount_and_the_posting(
+    studio: Activity, lucie: Member, advisor: User, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    claim = expense_claim_create(activity=studio, title="Cordes", actor=lucie.user)
+    line = ExpenseLineData(
+        spent_on=date(2026, 2, 3),
+        category=ExpenseCategory.objects.get(code="supplies"),
+        description="Cordes de guitare",
+        amount=Decimal("42.00"),
+    )
+    receipt = SimpleUploadedFile("ticket.pdf", b"%PDF-1.4\n% receipt\n", content_type="application/pdf")
+    expense_line_add(claim=claim, data=line, receipt=receipt, actor=lucie.user)
+    expense_claim_submit(claim=claim, actor=lucie.user)
+
+    posting = expense_claim_approve(claim=claim, actor=advisor)
+    expense_claim_approve(claim=claim, actor=advisor)  # a retried approval changes nothing
+
+    (entry,) = trail_of(claim).filter(action="expense_claim.approved")
+    assert (entry.actor_id, entry.before, entry.after) == (advisor.pk, {"status": "submitted"}, {"status": "approved"})
+    assert entry.detail == {"activity": studio.code, "amount": "42.00", "posting": posting.key}
 
 
 # --- roles --------------------------------------------------------------------------------------

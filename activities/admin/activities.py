@@ -32,7 +32,6 @@ from activities.admin.shared import (
 )
 from activities.models import (
     Activity,
-    ActivityEvent,
     ActivityHolder,
     ActivityStatus,
     ActivityTrade,
@@ -49,6 +48,7 @@ from activities.services import (
 from smartcoop.access import may
 from members.models import User
 from smartcoop.admin_site import ReadOnlyInline
+from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.errors import admin_call
 from smartcoop.ledger.models import Transaction
 
@@ -146,17 +146,8 @@ class TradeInline(ReadOnlyInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class EventInline(ReadOnlyInline):
-    model = ActivityEvent
-    fields = readonly_fields = ("at", "action", "detail", "actor")
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ActivityEvent]:
-        return super().get_queryset(request).select_related("actor")
-
-
 @admin.register(Activity)
-class ActivityAdmin(ServicesOnlyAdmin):
+class ActivityAdmin(AuditTrailMixin, ServicesOnlyAdmin):
     change_form_template = "admin/activities/activity/change_form.html"
     list_display = ["code", "name", "office", "status", "holder_count", "created_at"]
     list_display_links = ["code", "name"]
@@ -169,7 +160,8 @@ class ActivityAdmin(ServicesOnlyAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    inlines = [HolderInline, TradeInline, EventInline]
+    # Who changed what, when: the audit trail at the end of the page, and its History page.
+    inlines = [HolderInline, TradeInline]
     fieldsets = (
         (None, {"fields": ("code", "name", "office", "status", "closed_on", "entity", "analytic")}),
         (_("Contribution rates"), {"fields": ("turnover_rate", "employment_rate")}),

@@ -26,6 +26,7 @@ from activities.models import (
 from activities.selectors import activity_books
 from members.models import User
 from smartcoop.audit.admin import AuditTrailMixin
+from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.errors import ApplicationError, admin_call
 
 WAITING = "submitted"  # the status of a claim, purchase or transfer waiting for an advisor (all three)
@@ -90,7 +91,7 @@ class AgeFilter(admin.SimpleListFilter):
         return waiting
 
 
-class QueueAdmin(ServicesOnlyAdmin):
+class QueueAdmin(AuditTrailMixin, ServicesOnlyAdmin):
     """A list of what waits for an advisor, oldest first, with actions and a decision form.
 
     Each subclass names its Activity's office, its date of submission and its services; the queue

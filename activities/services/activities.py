@@ -2,7 +2,7 @@
 
 Only an admitted member holds an Activity; a trade the register excludes is refused before anything
 is written, and one allowed after approval waits for an advisor. Each change an advisor or a manager
-makes is recorded as an `ActivityEvent`.
+makes leaves an entry in the audit trail (`smartcoop.audit`).
 """
 
 from collections.abc import Sequence
@@ -26,9 +26,10 @@ from activities.models import (
     TradeApproval,
 )
 from activities.selectors import activity_books
-from activities.services.shared import _event, _locked, _managers, _require, _require_staff
+from activities.services.shared import _locked, _managers, _require, _require_staff
 from members.models import Member, MemberStatus, Office, User
 from smartcoop.access import may
+from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
 from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount
@@ -36,6 +37,28 @@ from smartcoop.models import CooperativeEntity
 from smartcoop.money import ZERO, amount_text
 from smartcoop.notifications import notify
 from smartcoop.uploads import check_document
+
+name_actions(
+    {
+        "activity.created": gettext_lazy("Activity opened"),
+        "activity.updated": gettext_lazy("Name, presentation or terms of sale changed"),
+        "activity.holder_added": gettext_lazy("Holder added"),
+        "activity.trade_added": gettext_lazy("Trade added"),
+        "activity.trade_decided": gettext_lazy("Trade approved or refused"),
+        "activity.rates_set": gettext_lazy("Contribution rates changed"),
+        "activity.status_set": gettext_lazy("Status changed"),
+    }
+)
+name_values(
+    {
+        "holder": gettext_lazy("holder"),
+        "trades": gettext_lazy("trades"),
+        "trade": gettext_lazy("trade"),
+        "approval": gettext_lazy("approval"),
+        "role": gettext_lazy("role"),
+        "reason": gettext_lazy("reason"),
+    }
+)
 
 
 def _check_member(member: Member, *, field: str) -> None:
@@ -111,7 +134,14 @@ def activity_create(
         )
         for trade in trades:
             _trade_link(activity, trade)
-        _event(activity, "created", actor, holder=holder.number, trades=[t.code for t in trades])
+        audit_record(
+            actor=actor,
+            action="activity.created",
+            target=activity,
+            after=snapshot(activity, ["name", "office", "entity", "status"]),
+            holder=holder.number,
+            trades=[t.code for t in trades],
+        )
         return activity
 
 
@@ -133,12 +163,16 @@ def activity_update(
         if kind == "pdf":
             raise InvalidInput.on("logo", _("The logo must be a JPEG or PNG image."))
     with transaction.atomic():
+        (stored,) = _locked(activity)
         activity.name, activity.description, activity.terms_of_sale = name.strip(), description.strip(), terms_of_sale
         fields = ["name", "description", "terms_of_sale"]
         if logo is not None:
             activity.logo.save(logo.name or "logo", logo, save=False)
             fields.append("logo")
         activity.save(update_fields=fields)
+        before, after = changes(stored, activity, fields)
+        if after:
+            audit_record(actor=actor, action="activity.updated", target=activity, before=before, after=after)
         return activity
 
 
@@ -156,7 +190,7 @@ def activity_add_holder(*, activity: Activity, member: Member, role: str, actor:
             raise InvalidInput.on(
                 "member", _("%(name)s is already a holder of this Activity.") % {"name": member.display_name}
             )
-        _event(activity, "holder_added", actor, member=member.number, role=role)
+        audit_record(actor=actor, action="activity.holder_added", target=activity, member=member.number, role=role)
         return holder
 
 
@@ -164,7 +198,9 @@ def activity_add_trade(*, activity: Activity, trade: Trade, actor: User) -> Acti
     _require(actor, "manage", activity)
     with transaction.atomic():
         link = _trade_link(activity, trade)
-        _event(activity, "trade_added", actor, trade=trade.code, approval=link.approval)
+        audit_record(
+            actor=actor, action="activity.trade_added", target=activity, trade=trade.code, approval=link.approval
+        )
         return link
 
 
@@ -181,7 +217,15 @@ def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, ac
         locked.reason = reason.strip()
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.save(update_fields=["approval", "reason", "decided_by", "decided_at"])
-        _event(link.activity, "trade_decided", actor, trade=link.trade.code, approval=locked.approval)
+        audit_record(
+            actor=actor,
+            action="activity.trade_decided",
+            target=link.activity,
+            before={"approval": TradeApproval.PENDING},
+            after={"approval": locked.approval},
+            trade=link.trade.code,
+            reason=locked.reason,
+        )
         for manager in _managers(link.activity):
             notify(
                 user=manager,
@@ -197,6 +241,9 @@ def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, ac
         return locked
 
 
+RATE_FIELDS = ["turnover_contribution_rate", "employment_contribution_rate"]
+
+
 def activity_set_rates(
     *, activity: Activity, turnover_rate: Decimal | None, employment_rate: Decimal | None, actor: User
 ) -> Activity:
@@ -210,10 +257,12 @@ def activity_set_rates(
             raise InvalidInput.on(field, _("A rate is between 0 and 0.5 (50%)."))
     with transaction.atomic():
         (locked,) = _locked(activity)
-        before = [str(locked.turnover_contribution_rate), str(locked.employment_contribution_rate)]
+        stored = snapshot(locked, RATE_FIELDS)
         locked.turnover_contribution_rate, locked.employment_contribution_rate = turnover_rate, employment_rate
         locked.save(update_fields=["turnover_contribution_rate", "employment_contribution_rate"])
-        _event(locked, "rates_set", actor, before=before, after=[str(turnover_rate), str(employment_rate)])
+        before, after = changes(stored, locked, RATE_FIELDS)
+        if after:
+            audit_record(actor=actor, action="activity.rates_set", target=locked, before=before, after=after)
         activity.turnover_contribution_rate, activity.employment_contribution_rate = turnover_rate, employment_rate
         return locked
 
@@ -241,10 +290,13 @@ def activity_set_status(*, activity: Activity, status: str, reason: str, actor: 
                         "incoming": amount_text(books.incoming),
                     }
                 )
-        before = locked.status
+        stored = snapshot(locked, ["status", "closed_on"])
         locked.status = status
         locked.closed_on = timezone.localdate() if status == ActivityStatus.CLOSED else None
         locked.save(update_fields=["status", "closed_on"])
-        _event(locked, "status_set", actor, before=before, after=status, reason=reason.strip())
+        before, after = changes(stored, locked, ["status", "closed_on"])
+        audit_record(
+            actor=actor, action="activity.status_set", target=locked, before=before, after=after, reason=reason.strip()
+        )
         activity.status, activity.closed_on = locked.status, locked.closed_on
         return locked

@@ -7,17 +7,22 @@ cause, so a retried task posts it once.
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     Activity,
 )
-from activities.services.shared import CONTRIBUTION_CHARGE, CONTRIBUTION_INCOME, _money
+from activities.services.shared import CONTRIBUTION_CHARGE, CONTRIBUTION_INCOME, _locked, _money
 from members.models import User
+from smartcoop.audit.services import audit_record, name_actions
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.money import amount_text, to_money
+
+name_actions({"activity.contribution_posted": gettext_lazy("Cooperative contribution posted")})
 
 
 def contribution_rate(*, activity: Activity, on: str) -> Decimal:
@@ -45,18 +50,34 @@ def _contribution_post(
     amount = to_money(base * rate)
     if amount == 0:
         return None
-    return ledger_post(
-        key=key,
-        date=booked_on,
-        memo=books_memo(
-            lambda: (
-                _("Cooperative contribution %(rate)s on %(base)s")
-                % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)}
+    with transaction.atomic():
+        # Under the Activity's lock, a retried task finds the posting and records nothing twice.
+        (locked,) = _locked(activity)
+        already = Transaction.objects.filter(key=key).first()
+        posting = ledger_post(
+            key=key,
+            date=booked_on,
+            memo=books_memo(
+                lambda: (
+                    _("Cooperative contribution %(rate)s on %(base)s")
+                    % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)}
+                )
+            ),
+            legs=[debit(CONTRIBUTION_CHARGE, amount, locked.analytic), credit(CONTRIBUTION_INCOME, amount)],
+            actor=actor,
+        )
+        if already is None:
+            audit_record(
+                actor=actor,
+                action="activity.contribution_posted",
+                target=locked,
+                on=on,
+                base=base,
+                rate=rate,
+                amount=amount,
+                posting=posting.key,
             )
-        ),
-        legs=[debit(CONTRIBUTION_CHARGE, amount, activity.analytic), credit(CONTRIBUTION_INCOME, amount)],
-        actor=actor,
-    )
+        return posting
 
 
 def contribution_post_turnover(

@@ -41,6 +41,7 @@ from activities.services.shared import (
 )
 from members.models import Member, User
 from smartcoop.access import may
+from smartcoop.audit.services import audit_record, name_actions
 from smartcoop.errors import ConflictError, InvalidInput, NotFoundError
 from smartcoop.input_rules import SPENDING
 from smartcoop.ledger.models import Transaction
@@ -179,6 +180,15 @@ def expense_claim_total(*, claim: ExpenseClaim) -> Decimal:
     return sum((line.amount for line in claim.lines.all()), ZERO)
 
 
+name_actions(
+    {
+        "expense_claim.approved": gettext_lazy("Expense claim approved"),
+        "expense_claim.rejected": gettext_lazy("Expense claim rejected"),
+        "expense_claim.reimbursed": gettext_lazy("Expense claim reimbursed"),
+    }
+)
+
+
 def _notify_claim(claim: ExpenseClaim, decision: str, subject: Promise, **context: object) -> None:
     notify(
         user=claim.worker.user,
@@ -225,6 +235,16 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         claim.status = locked.status
+        audit_record(
+            actor=actor,
+            action="expense_claim.approved",
+            target=locked,
+            before={"status": ClaimStatus.SUBMITTED},
+            after={"status": locked.status},
+            activity=activity.code,
+            amount=charge + vat,
+            posting=posting.key,
+        )
         _notify_claim(locked, "approved", gettext_lazy("Expense claim “%(title)s” approved"), amount=charge + vat)
         return posting
 
@@ -241,6 +261,14 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> No
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         claim.status = locked.status
+        audit_record(
+            actor=actor,
+            action="expense_claim.rejected",
+            target=locked,
+            before={"status": ClaimStatus.SUBMITTED},
+            after={"status": locked.status},
+            reason=locked.reason,
+        )
         _notify_claim(locked, "rejected", gettext_lazy("Expense claim “%(title)s” rejected"), reason=locked.reason)
 
 
@@ -268,6 +296,16 @@ def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) 
         locked.status, locked.reimbursed_on = ClaimStatus.REIMBURSED, paid_on
         locked.save(update_fields=["status", "reimbursed_on"])
         claim.status = locked.status
+        audit_record(
+            actor=actor,
+            action="expense_claim.reimbursed",
+            target=locked,
+            before={"status": ClaimStatus.APPROVED, "reimbursed_on": None},
+            after={"status": locked.status, "reimbursed_on": paid_on},
+            activity=locked.activity.code,
+            amount=charge + vat,
+            posting=posting.key,
+        )
         subject = gettext_lazy("Expense claim “%(title)s” reimbursed")
         _notify_claim(locked, "reimbursed", subject, amount=charge + vat, paid_on=paid_on)
         return posting

@@ -40,6 +40,7 @@ from activities.services.shared import (
     _require_staff,
 )
 from members.models import Member, User
+from smartcoop.audit.services import audit_record, name_actions
 from smartcoop.errors import ConflictError, InvalidInput, NotFoundError
 from smartcoop.input_rules import SPENDING, VALIDITY
 from smartcoop.ledger.models import Transaction
@@ -133,6 +134,15 @@ def _purchase_split(purchase: Purchase) -> tuple[Decimal, Decimal]:
     return purchase.amount - recoverable, recoverable
 
 
+name_actions(
+    {
+        "purchase.approved": gettext_lazy("Purchase approved"),
+        "purchase.rejected": gettext_lazy("Purchase rejected"),
+        "purchase.paid": gettext_lazy("Purchase paid"),
+    }
+)
+
+
 def _notify_purchase(purchase: Purchase, decision: str, subject: Promise, **context: object) -> None:
     notify(
         user=purchase.submitted_by,
@@ -185,6 +195,16 @@ def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
         locked.status, locked.decided_at, locked.decided_by = PurchaseStatus.APPROVED, timezone.now(), actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         purchase.status = locked.status
+        audit_record(
+            actor=actor,
+            action="purchase.approved",
+            target=locked,
+            before={"status": PurchaseStatus.SUBMITTED},
+            after={"status": locked.status},
+            activity=activity.code,
+            amount=locked.amount,
+            posting=posting.key,
+        )
         _notify_purchase(locked, "approved", gettext_lazy("Invoice %(reference)s of %(supplier)s approved"))
         return posting
 
@@ -201,6 +221,14 @@ def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         purchase.status = locked.status
+        audit_record(
+            actor=actor,
+            action="purchase.rejected",
+            target=locked,
+            before={"status": PurchaseStatus.SUBMITTED},
+            after={"status": locked.status},
+            reason=locked.reason,
+        )
         _notify_purchase(
             locked, "rejected", gettext_lazy("Invoice %(reference)s of %(supplier)s rejected"), reason=locked.reason
         )
@@ -234,5 +262,15 @@ def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transacti
         locked.status, locked.paid_on = PurchaseStatus.PAID, paid_on
         locked.save(update_fields=["status", "paid_on"])
         purchase.status = locked.status
+        audit_record(
+            actor=actor,
+            action="purchase.paid",
+            target=locked,
+            before={"status": PurchaseStatus.APPROVED, "paid_on": None},
+            after={"status": locked.status, "paid_on": paid_on},
+            activity=locked.activity.code,
+            amount=locked.amount,
+            posting=posting.key,
+        )
         _notify_purchase(locked, "paid", gettext_lazy("Invoice %(reference)s of %(supplier)s paid"), paid_on=paid_on)
         return posting

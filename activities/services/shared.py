@@ -49,10 +49,6 @@ def _money(value: Decimal, *, field: str, allow_zero: bool = False) -> Decimal:
     return to_money(value)
 
 
-def _event(activity: Activity, action: str, actor: User, **detail: object) -> None:
-    ActivityEvent.objects.create(activity=activity, action=action, actor=actor, detail=detail)
-
-
 ONLY_MANAGERS = gettext_lazy("Only a manager of the Activity can do this.")
 
 

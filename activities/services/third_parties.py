@@ -21,6 +21,7 @@ from activities.models import (
 )
 from activities.services.shared import _require
 from members.models import User
+from smartcoop.audit.services import audit_record, name_actions
 from smartcoop.errors import InvalidInput
 
 # Four months: beyond what Belgian law lets businesses agree (60 days, 120 for public bodies).
@@ -40,6 +41,9 @@ class ThirdPartyData:
     email: str = ""
     vat_number: str = ""
     payment_terms_days: int = 30
+
+
+name_actions({"activity.third_party_added": gettext_lazy("Client or supplier added")})
 
 
 def clean_vat_number(*, country: str, number: str) -> str:
@@ -135,5 +139,14 @@ def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) ->
                 third_party = None
             if third_party is None:
                 third_party = ThirdParty.objects.get(vat_number=vat_number)
-        ActivityThirdParty.objects.get_or_create(activity=activity, third_party=third_party)
+        _link, linked = ActivityThirdParty.objects.get_or_create(activity=activity, third_party=third_party)
+        if linked:
+            audit_record(
+                actor=actor,
+                action="activity.third_party_added",
+                target=activity,
+                third_party=third_party.pk,
+                name=third_party.name,
+                vat_number=third_party.vat_number,
+            )
         return third_party

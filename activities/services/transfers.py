@@ -37,6 +37,7 @@ from activities.services.shared import (
     _require_staff,
 )
 from members.models import User
+from smartcoop.audit.services import audit_record, name_actions, name_values
 from smartcoop.errors import ConflictError, InvalidInput
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
@@ -44,6 +45,24 @@ from smartcoop.money import amount_text
 from smartcoop.notifications import notify
 
 INCOME_ACCOUNTS = {"subsidy": "740", "other": "743"}
+
+name_actions(
+    {
+        "transfer.approved": gettext_lazy("Transfer between Activities approved"),
+        "transfer.rejected": gettext_lazy("Transfer between Activities rejected"),
+        "activity.income_recorded": gettext_lazy("Money received outside an invoice"),
+    }
+)
+name_values(
+    {
+        "amount": gettext_lazy("amount"),
+        "posting": gettext_lazy("posting"),
+        "activity": gettext_lazy("Activity"),
+        "source": gettext_lazy("from"),
+        "destination": gettext_lazy("to"),
+        "memo": gettext_lazy("memo"),
+    }
+)
 
 
 def activity_transfer_request(
@@ -113,6 +132,17 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
         locked.status, locked.decided_at, locked.decided_by = TransferStatus.APPROVED, timezone.now(), actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
         transfer.status = locked.status
+        audit_record(
+            actor=actor,
+            action="transfer.approved",
+            target=locked,
+            before={"status": TransferStatus.SUBMITTED},
+            after={"status": locked.status},
+            source=source.code,
+            destination=destination.code,
+            amount=locked.amount,
+            posting=posting.key,
+        )
         locked.source, locked.destination = source, destination
         context = {"transfer": locked, "source": source.code, "destination": destination.code}
         notify(
@@ -149,6 +179,14 @@ def activity_transfer_reject(*, transfer: ActivityTransfer, reason: str, actor: 
         locked.decided_at, locked.decided_by = timezone.now(), actor
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         transfer.status = locked.status
+        audit_record(
+            actor=actor,
+            action="transfer.rejected",
+            target=locked,
+            before={"status": TransferStatus.SUBMITTED},
+            after={"status": locked.status},
+            reason=locked.reason,
+        )
         source, destination = transfer.source, transfer.destination
         notify(
             user=locked.requested_by,
@@ -179,10 +217,25 @@ def activity_income_record(
         raise InvalidInput.on("memo", _("Say where the money comes from."))
     if received_on > timezone.localdate():
         raise InvalidInput.on("received_on", _("Money cannot be received at a future date."))
-    return ledger_post(
-        key=key,
-        date=received_on,
-        memo=memo.strip(),
-        legs=[debit(BANK, amount, activity.analytic), credit(INCOME_ACCOUNTS[source], amount, activity.analytic)],
-        actor=actor,
-    )
+    with transaction.atomic():
+        # Under the Activity's lock, a retry of the same key finds the posting and records nothing twice.
+        (locked,) = _locked(activity)
+        already = Transaction.objects.filter(key=key).first()
+        posting = ledger_post(
+            key=key,
+            date=received_on,
+            memo=memo.strip(),
+            legs=[debit(BANK, amount, locked.analytic), credit(INCOME_ACCOUNTS[source], amount, locked.analytic)],
+            actor=actor,
+        )
+        if already is None:
+            audit_record(
+                actor=actor,
+                action="activity.income_recorded",
+                target=locked,
+                amount=amount,
+                source=source,
+                memo=memo.strip(),
+                posting=posting.key,
+            )
+        return posting

@@ -73,29 +73,41 @@ def _text(value: Any) -> str:
     return str(value)  # str, Decimal ("12.50", never a float), UUID, lazy translations
 
 
+def _raw(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
 def snapshot(instance: models.Model, fields: Iterable[str]) -> Values:
-    """The named fields of a model instance as plain values (a foreign key as its id, unloaded)."""
+    """The named fields of a model instance as they are now (a foreign key as its id, never loaded).
+
+    Values stay Python values, so `changes` compares 0.065 and 0.0650 as the same rate; they
+    become plain JSON when recorded.
+    """
     values: Values = {}
     for name in fields:
         try:
             field = instance._meta.get_field(name)
         except FieldDoesNotExist:
-            values[name] = plain(getattr(instance, name))
+            values[name] = _raw(getattr(instance, name))
             continue
         attname = getattr(field, "attname", name)  # advisor -> advisor_id: no query for the row
-        values[name] = plain(getattr(instance, attname))
+        values[name] = _raw(getattr(instance, attname))
     return values
 
 
 def changes(
     old: models.Model | Mapping[str, Any], new: models.Model | Mapping[str, Any], fields: Iterable[str]
 ) -> tuple[Values, Values]:
-    """(before, after) of the fields whose value differs; two empty dicts when nothing changed."""
+    """(before, after) of the fields whose value differs, as plain values; two empty dicts when none did."""
     names = list(fields)
-    was = snapshot(old, names) if isinstance(old, models.Model) else {n: plain(old.get(n)) for n in names}
-    now = snapshot(new, names) if isinstance(new, models.Model) else {n: plain(new.get(n)) for n in names}
+    was = snapshot(old, names) if isinstance(old, models.Model) else {n: _raw(old.get(n)) for n in names}
+    now = snapshot(new, names) if isinstance(new, models.Model) else {n: _raw(new.get(n)) for n in names}
     changed = [n for n in names if was[n] != now[n]]
-    return {n: was[n] for n in changed}, {n: now[n] for n in changed}
+    return {n: plain(was[n]) for n in changed}, {n: plain(now[n]) for n in changed}
 
 
 def audit_record(

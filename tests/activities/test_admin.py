@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from activities.models import (
     Activity,
-    ActivityEvent,
     ActivityStatus,
     ActivityTrade,
     ActivityTransfer,
@@ -44,6 +43,7 @@ from activities.services import (
 )
 from members.models import Member, Office, Role, User
 from members.services import shares_issue
+from smartcoop.audit.selectors import trail_of
 from tests.activities.conftest import DAY, MakeActivity
 
 ACTIVITIES = "/admin/activities/activity/"
@@ -239,7 +239,7 @@ def test_activity_page_shows_the_three_figures_and_the_latest_movements(
     assert advisor_client.get(f"{ACTIVITIES}add/").status_code == 403
 
 
-def test_rate_override_typed_as_a_percentage_writes_an_event(
+def test_rate_override_typed_as_a_percentage_leaves_an_audit_entry(
     advisor_client: Client, make_activity: MakeActivity, advisor: User
 ) -> None:
     activity = make_activity()
@@ -250,8 +250,9 @@ def test_rate_override_typed_as_a_percentage_writes_an_event(
     assert len(said(response)) == 1
     activity.refresh_from_db()
     assert (activity.turnover_contribution_rate, activity.employment_contribution_rate) == (Decimal("0.0550"), None)
-    event = ActivityEvent.objects.get(activity=activity, action="rates_set")
-    assert event.actor == advisor and event.detail["after"] == ["0.0550", "None"]
+    event = trail_of(activity).get(action="activity.rates_set")
+    assert event.actor == advisor and event.before == {"turnover_contribution_rate": None}
+    assert Decimal(event.after["turnover_contribution_rate"]) == Decimal("0.055")
 
     # A fraction typed by mistake is refused, not read as 0.065 %; nothing changes.
     for typed in ["0,065", "60", "six"]:
@@ -259,7 +260,7 @@ def test_rate_override_typed_as_a_percentage_writes_an_event(
         assert len(said(response)) == 1, typed
     activity.refresh_from_db()
     assert activity.turnover_contribution_rate == Decimal("0.0550")
-    assert ActivityEvent.objects.filter(activity=activity, action="rates_set").count() == 1
+    assert trail_of(activity).filter(action="activity.rates_set").count() == 1
 
 
 def test_closing_is_refused_while_money_remains_and_suspending_needs_a_reason(
@@ -281,7 +282,7 @@ def test_closing_is_refused_while_money_remains_and_suspending_needs_a_reason(
     advisor_client.post(url, {"status-status": "suspended", "status-reason": "Contrôle des comptes"})
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.SUSPENDED
-    assert ActivityEvent.objects.get(activity=activity, action="status_set").detail["reason"] == "Contrôle des comptes"
+    assert trail_of(activity).get(action="activity.status_set").detail["reason"] == "Contrôle des comptes"
 
 
 def test_money_received_outside_invoices_is_recorded_once_per_form(

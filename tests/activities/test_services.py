@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from activities.errors import InsufficientFunds
 from activities.models import (
     Activity,
-    ActivityEvent,
     ActivityHolder,
     ActivityStatus,
     ActivityThirdParty,
@@ -73,6 +72,8 @@ from activities.services import (
 )
 from members.models import Member, Office, User
 from members.services import shares_issue
+from smartcoop.audit.models import AuditEntry
+from smartcoop.audit.selectors import trail_of
 from smartcoop.errors import ConflictError, InvalidInput, NotFoundError, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount, Leg, Transaction
 from smartcoop.ledger.services import credit, debit, ledger_post
@@ -239,14 +240,15 @@ def test_each_activity_gets_a_unique_code_that_is_its_analytic_code(make_activit
     assert first.code != second.code
 
 
-def test_opening_an_activity_leaves_a_created_event_and_makes_its_holder_manager(
+def test_opening_an_activity_leaves_an_audit_entry_and_makes_its_holder_manager(
     make_activity: MakeActivity, holder: Member, musician: Trade
 ) -> None:
     activity = make_activity()
 
-    event = ActivityEvent.objects.get(activity=activity)
-    assert (event.action, event.actor_id) == ("created", holder.user_id)
+    event = trail_of(activity).get()
+    assert (event.action, event.actor_id) == ("activity.created", holder.user_id)
     assert event.detail == {"holder": holder.number, "trades": [musician.code]}
+    assert event.after["name"] == activity.name and event.after["office"] == activity.office_id
     assert ActivityHolder.objects.get(activity=activity).role == HolderRole.MANAGER
 
 
@@ -264,7 +266,7 @@ def test_a_manager_adds_a_co_holder_who_cannot_add_holders_in_turn(
         activity_add_holder(activity=activity, member=emma, role=HolderRole.HOLDER, actor=pieter.user)
 
     assert set(activity.holders.values_list("member_id", flat=True)) == {holder.pk, pieter.pk}
-    assert ActivityEvent.objects.filter(activity=activity, action="holder_added").count() == 1
+    assert trail_of(activity).filter(action="activity.holder_added").count() == 1
 
 
 def test_a_member_is_holder_of_an_activity_once(
@@ -344,7 +346,9 @@ def test_an_activity_closes_once_everything_is_spent_and_paid_out(
 
     activity.refresh_from_db()
     assert (activity.status, activity.closed_on) == (ActivityStatus.CLOSED, timezone.localdate())
-    assert ActivityEvent.objects.filter(activity=activity, action="status_set").exists()
+    closed = trail_of(activity).get(action="activity.status_set")
+    assert (closed.before["status"], closed.after["status"]) == ("open", "closed")
+    assert closed.detail == {"reason": "Fin du projet"}
 
 
 def test_a_suspended_activity_has_no_expense_approved_and_no_transfer(
@@ -396,8 +400,12 @@ def test_only_staff_override_the_rates_and_the_change_is_recorded(
     activity.refresh_from_db()
     assert activity.turnover_contribution_rate == Decimal("0.0500")
     assert contribution_rate(activity=activity, on="employment") == Decimal("0.0750")  # still the entity's
-    event = ActivityEvent.objects.get(activity=activity, action="rates_set")
-    assert (event.actor_id, event.detail["after"]) == (advisor.pk, ["0.05", "None"])
+    event = trail_of(activity).get(action="activity.rates_set")
+    assert (event.actor_id, event.before, event.after) == (
+        advisor.pk,
+        {"turnover_contribution_rate": None},
+        {"turnover_contribution_rate": "0.05"},
+    )
 
 
 def test_contribution_on_turnover_is_charged_to_the_activity_once_per_key(
@@ -976,7 +984,7 @@ def _demo_figures() -> dict[str, object]:
             model.objects.count()
             for model in (
                 Activity,
-                ActivityEvent,
+                AuditEntry,
                 ActivityHolder,
                 ThirdParty,
                 ActivityThirdParty,
