@@ -2,15 +2,11 @@
 
 from typing import Any, cast
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
-from django.contrib.auth import authenticate
 from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -57,52 +53,6 @@ class MeView(APIView):
             "roles": sorted(g.name for g in user.groups.all()),
         }
         return Response(MeSerializer(data).data)
-
-
-class TokenRequestSerializer(serializers.Serializer[Any]):
-    email = serializers.EmailField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    code = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="The code of the authenticator app (or a recovery code), for accounts with two-factor.",
-    )
-
-
-def _second_factor_valid(user: User, code: str) -> bool:
-    """The same check as the sign-in page: a TOTP code (each used once) or an unused recovery code."""
-    authenticators = Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN)
-    return bool(code.strip()) and any(auth.wrap().validate_code(code.strip()) for auth in authenticators)
-
-
-class TokenSerializer(serializers.Serializer[Any]):
-    token = serializers.CharField()
-
-
-class TokenView(APIView):
-    """Exchange e-mail and password for an API token (sent as `Authorization: Token <key>`)."""
-
-    authentication_classes = ()
-    permission_classes = ()
-    throttle_scope = "token"
-
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer})
-    def post(self, request: Request) -> Response:
-        given = TokenRequestSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, username=given.validated_data["email"], password=given.validated_data["password"]
-        )
-        if user is None or not user.is_active:
-            raise InvalidInput(_("The e-mail address or the password is not right."))
-        # A token must not be a way around two-factor: staff need it to reach members' data at all.
-        if is_mfa_enabled(user):
-            if not _second_factor_valid(user, given.validated_data.get("code", "")):
-                raise InvalidInput.on("code", _("Enter the code shown by your authenticator app."))
-        elif user.is_staff:
-            raise PermissionDeniedError(_("Staff accounts need two-factor authentication: set it up first."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class OfficeSerializer(serializers.ModelSerializer[Office]):

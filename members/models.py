@@ -473,3 +473,32 @@ class RegisterExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class ApiToken(models.Model):
+    """A key to the API (`Authorization: Token <key>`), of which only a digest is kept.
+
+    A token ends when it expires, when its owner revokes it, or when the owner's password changes,
+    whatever changed it: `password_stamp` no longer matches then (see members.tokens).
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        _("beginning of the key"),
+        max_length=8,
+        editable=False,
+        help_text=_("Enough for its owner to recognise a token, never enough to use it."),
+    )
+    password_stamp = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"

@@ -16,4 +16,6 @@ urlpatterns = [
     path("membership/profile/", views.profile, name="profile"),
     path("membership/my-data.json", views.my_data, name="my_data"),
     path("membership/applications/<int:pk>/document", views.application_document, name="application_document"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -300,3 +300,23 @@ def application_document(request: HttpRequest, pk: int) -> FileResponse:
     if not application.identity_document:
         raise Http404
     return document_response(application.identity_document, name=f"identity-document-{application.pk}")
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens that still work, to revoke one lost or no longer needed."""
+    tokens = api_tokens_of(_user(request))
+    context = {"tokens": tokens, "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS}
+    return render(request, "members/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        api_token_revoke(token_id=pk, actor=_user(request))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The token was revoked: it no longer opens the API."))
+    return redirect("members:api_tokens")

@@ -52,6 +52,13 @@ class ConflictError(ApplicationError):
     default_message = _("This record was changed meanwhile; please try again.")
 
 
+class TooManyAttempts(ApplicationError):
+    """Too many tries in too short a time (sign-in guesses): refused until the window passes."""
+
+    status_code = 429
+    default_message = _("Too many attempts: please wait a few minutes and try again.")
+
+
 def _back(request: HttpRequest) -> str:
     referer = str(request.META.get("HTTP_REFERER", ""))
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):

@@ -4,12 +4,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from activities.api import routes as activity_routes
-from members.api import MemberViewSet, MeView, MyMemberView, MySharesView, OfficeViewSet, TokenView
+from members.api import MemberViewSet, MeView, MyMemberView, MySharesView, OfficeViewSet
+from members.api_tokens import ApiTokenViewSet, TokenView
 from smartcoop.health import healthz
 
 router = DefaultRouter()
 router.register("offices", OfficeViewSet, basename="office")
 router.register("members", MemberViewSet, basename="member")
+router.register("tokens", ApiTokenViewSet, basename="api-token")
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
