@@ -54,10 +54,10 @@ from members.services import (
     shares_transfer,
 )
 from smartcoop.access import may, visible
-from smartcoop.admin_site import PolicyAdmin, ReadOnlyInline
+from smartcoop.admin_site import PolicyAdmin, ReadOnlyInline, admin_call
 from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.csv_export import csv_response
-from smartcoop.errors import ApplicationError, InvalidInput, admin_call
+from smartcoop.errors import ApplicationError, InvalidInput
 from smartcoop.uploads import document_response
 
 

@@ -6,8 +6,12 @@ member without an authenticator is sent to set one up before the admin opens.
 Which rows a page lists and which object it opens are the access policy's answers
 (`smartcoop.access`), through `PolicyAdmin`: an object the user may not see is as absent from the
 admin as from the API and the member pages.
+
+Admin actions run services through `admin_call`, which shows a refusal (`ApplicationError`) as the
+admin's error message, as the member pages and the API show the same error their own way.
 """
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -19,8 +23,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.access import may, standing, visible
+from smartcoop.errors import ApplicationError
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 class AdminSite(admin.AdminSite):
@@ -77,3 +83,15 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def admin_call(request: HttpRequest, service: Callable[[], T], *, success: str | None = None) -> T | None:
+    """Run a service from an admin action; its ApplicationError becomes the admin's error message."""
+    try:
+        result = service()
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return None
+    if success:
+        messages.success(request, success)
+    return result

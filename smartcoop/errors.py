@@ -1,21 +1,16 @@
 """One error hierarchy for the whole platform.
 
 Services raise an `ApplicationError` subclass with a message already in the user's language
-(lazy translation) and, when the fault lies with one input, the field it names. The same error is
-shown the same way everywhere: as a flash message on member pages (this middleware), in the admin
-(`admin_call`), and as `{"message": ..., "fields": {...}}` in the API (`smartcoop.api`).
+(lazy translation) and, when the fault lies with one input, the field it names. This module is the
+hierarchy only, with no idea of pages or requests, so every layer can raise it. Each channel shows
+it its own way, the same way for every error: as a flash message or the error page on member pages
+(`smartcoop.middleware.ApplicationErrorMiddleware`), as the admin's message (`admin_call` in
+`smartcoop.admin_site`), and as `{"message": ..., "fields": {...}}` in the API (`smartcoop.api`).
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-
-T = TypeVar("T")
 
 
 class ApplicationError(Exception):
@@ -57,41 +52,3 @@ class TooManyAttempts(ApplicationError):
 
     status_code = 429
     default_message = _("Too many attempts: please wait a few minutes and try again.")
-
-
-def _back(request: HttpRequest) -> str:
-    referer = str(request.META.get("HTTP_REFERER", ""))
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
-        return referer
-    return request.path
-
-
-class ApplicationErrorMiddleware:
-    """Turns an ApplicationError escaping a member page into a flash message and a redirect back."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, ApplicationError) or request.path.startswith("/api/"):
-            return None
-        if request.method == "GET":
-            # Nothing to go back to: show the message on its own page, with the error's status.
-            return render(request, "error.html", {"message": exception.message}, status=exception.status_code)
-        messages.error(request, str(exception.message))
-        return HttpResponseRedirect(_back(request))
-
-
-def admin_call(request: HttpRequest, service: Callable[[], T], *, success: str | None = None) -> T | None:
-    """Run a service from an admin action; its ApplicationError becomes the admin's error message."""
-    try:
-        result = service()
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-        return None
-    if success:
-        messages.success(request, success)
-    return result

@@ -13,6 +13,10 @@
   error shape.
 - `ApiErrorShapeMiddleware` gives the API's error shape to the errors DRF never sees: an unknown
   /api/ URL, Django's own 400, 403, 405 and 500 answers.
+- `ApplicationErrorMiddleware` shows a service's `ApplicationError` escaping a member page: a flash
+  message and a redirect back after a form, the error page after a GET. The hierarchy itself lives
+  in `smartcoop.errors`, which knows nothing of how it is shown; the admin shows it through
+  `smartcoop.admin_site.admin_call`, the API through `smartcoop.api.exception_handler`.
 
 The refusals speak the request's language: the NUL check sits after `LocaleMiddleware`, which has
 chosen it from the language cookie (kept equal to a member's saved language) or the browser.
@@ -24,9 +28,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -229,3 +235,29 @@ class ApiErrorShapeMiddleware:
                 shaped[header] = response[header]
         shaped.cookies = response.cookies
         return shaped
+
+
+def _back(request: HttpRequest) -> str:
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return request.path
+
+
+class ApplicationErrorMiddleware:
+    """Turns an ApplicationError escaping a member page into a flash message and a redirect back."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ApplicationError) or is_api_request(request):
+            return None
+        if request.method == "GET":
+            # Nothing to go back to: show the message on its own page, with the error's status.
+            return error_page(request, exception)
+        messages.error(request, str(exception.message))
+        return HttpResponseRedirect(_back(request))

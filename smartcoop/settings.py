@@ -185,7 +185,7 @@ MIDDLEWARE = [
     "members.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "smartcoop.errors.ApplicationErrorMiddleware",
+    "smartcoop.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "smartcoop.urls"

@@ -47,9 +47,8 @@ from activities.services import (
 )
 from smartcoop.access import may
 from members.models import User
-from smartcoop.admin_site import ReadOnlyInline
+from smartcoop.admin_site import ReadOnlyInline, admin_call
 from smartcoop.audit.admin import AuditTrailMixin
-from smartcoop.errors import admin_call
 from smartcoop.ledger.models import Transaction
 
 LATEST_MOVEMENTS = 20

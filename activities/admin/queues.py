@@ -25,9 +25,9 @@ from activities.models import (
 )
 from activities.selectors import activity_books
 from members.models import User
+from smartcoop.admin_site import admin_call
 from smartcoop.audit.admin import AuditTrailMixin
-from smartcoop.audit.admin import AuditTrailMixin
-from smartcoop.errors import ApplicationError, admin_call
+from smartcoop.errors import ApplicationError
 
 WAITING = "submitted"  # the status of a claim, purchase or transfer waiting for an advisor (all three)
 
