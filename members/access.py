@@ -9,6 +9,8 @@ model). Two kinds of people reach these rows:
   own office (`User.office`); a superuser or a holder of `members.view_all_offices` (accountants
   and administrators) for every office. The whole register (CSV, PDF) is for the latter only.
 
+API tokens are the one thing only their owner ever reaches.
+
 Every rule below reads the object in hand without a query; its `rows` twin is the same rule as a
 filter, so a list (admin, API, pages) and a check on one object never disagree.
 """
@@ -18,6 +20,7 @@ from typing import Any
 from django.db.models import Q
 
 from members.models import (
+    ApiToken,
     CapitalCall,
     Member,
     MembershipApplication,
@@ -198,3 +201,15 @@ grant(
     rows=lambda who: EVERYTHING if who.every_office and who.holds("members.view_registerexport") else None,
 )
 grant(RegisterExport, "add", rule=_whole_register("members.add_registerexport"))
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+# A token is its owner's alone: nobody else lists or revokes it, staff and administrators included
+# (they end someone's tokens by setting a new password, see members.tokens).
+grant(
+    ApiToken,
+    ["view", "revoke"],
+    rule=lambda who, token: token is not None and _is_own(who, token.user_id),
+    rows=lambda who: _own(who, "user_id"),
+)

@@ -38,6 +38,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from members.models import ApiToken, User
+from smartcoop.access import require, visible
 from smartcoop.errors import InvalidInput, NotFoundError, PermissionDeniedError, TooManyAttempts
 
 # A token in use is written to at most this often: the owner sees roughly when it last served.
@@ -109,9 +110,11 @@ def api_token_issue(*, actor: User) -> tuple[ApiToken, str]:
 
 def api_token_revoke(*, token_id: int, actor: User) -> None:
     """End one of the actor's own tokens; anyone else's is as unknown as one that never existed."""
-    deleted, _by_model = ApiToken.objects.filter(pk=token_id, user=actor).delete()
-    if not deleted:
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
         raise NotFoundError()
+    require(actor, "revoke", token)
+    token.delete()
 
 
 def _api_token_used(*, token: ApiToken, now: datetime) -> None:
@@ -125,7 +128,8 @@ def _api_token_used(*, token: ApiToken, now: datetime) -> None:
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     """The user's tokens that still open the API, newest first."""
-    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now(), password_stamp=_password_stamp(user))
+    live = ApiToken.objects.filter(expires_at__gt=timezone.now(), password_stamp=_password_stamp(user))
+    return visible(user, live, "view")
 
 
 # --- authentication ---------------------------------------------------------------------------
