@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 
+from members.api import MeView
 from members.models import User
 
 INLINE = [
@@ -109,3 +110,17 @@ def test_pages_outside_the_api_keep_their_html_404(client: Client, db: None) -> 
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_a_server_error_in_the_api_is_answered_in_the_error_shape(
+    member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(MeView, "get", broken)
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(member)
+    response = api.get("/api/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500
+    assert response.json() == {"message": "A server error occurred.", "fields": {}}
