@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint check-deploy messages clean
+.PHONY: run test bench fuzz lint check-deploy messages clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py run_platform
@@ -13,6 +13,10 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	SMARTCOOP_ENV=test $(BIN)/python -m pytest tests/perf -p no:cacheprovider -s --timeout=3600 $(PYTEST_ARGS)
+
+# Schemathesis over the whole API, as a member and as staff, on a database of its own (README, "Fuzzing the API").
+fuzz: $(VENV)/.installed-fuzz
+	$(BIN)/python -m tests.fuzz.run_fuzz
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -31,6 +35,10 @@ $(VENV)/.installed-run: pyproject.toml
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-fuzz: pyproject.toml $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
 	touch $@
 
 clean:
