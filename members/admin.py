@@ -58,6 +58,7 @@ from smartcoop.admin_site import PolicyAdmin, ReadOnlyInline, admin_call
 from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.csv_export import csv_response
 from smartcoop.errors import ApplicationError, InvalidInput
+from smartcoop.forms import ModelForm
 from smartcoop.uploads import document_response
 
 
@@ -131,7 +132,7 @@ NATURAL_ONLY = ["first_name", "last_name", "birth_date", "national_number"]
 LEGAL_ONLY = ["company_name", "enterprise_number", "representative"]
 
 
-class MemberAdminForm(forms.ModelForm[Member]):
+class MemberAdminForm(ModelForm[Member]):
     """Takes identifiers as people type them; stores them compact, as the services do.
 
     The wider fields accept dots, dashes and spaces; `clean` compacts them with the helpers the

@@ -15,9 +15,10 @@ from rest_framework.views import APIView
 from members.api import ErrorSerializer
 from members.models import ApiToken, User
 from members.tokens import api_sign_in, api_token_issue, api_token_revoke, api_tokens_of
+from smartcoop.serializers import Serializer
 
 
-class TokenRequestSerializer(serializers.Serializer[Any]):
+class TokenRequestSerializer(Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     code = serializers.CharField(

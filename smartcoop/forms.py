@@ -10,9 +10,10 @@ keeps every character: what was typed is what is checked.
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.formats import number_format
 
@@ -26,6 +27,8 @@ from smartcoop.input_rules import (
     read_decimal,
     read_whole_number,
 )
+
+_M = TypeVar("_M", bound=Model)
 
 
 def add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
@@ -79,7 +82,7 @@ class Form(CleanTextMixin, forms.Form):
     pass
 
 
-class ModelForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(CleanTextMixin, forms.ModelForm[_M]):
     pass
 
 

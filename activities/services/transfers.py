@@ -39,6 +39,7 @@ from activities.services.shared import (
 from members.models import User
 from smartcoop.audit.services import audit_record, name_actions, name_values
 from smartcoop.errors import ConflictError, InvalidInput
+from smartcoop.input_rules import PAYMENT
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.money import amount_text
@@ -215,8 +216,7 @@ def activity_income_record(
         raise InvalidInput.on("source", _("Choose where the money comes from."))
     if not memo.strip():
         raise InvalidInput.on("memo", _("Say where the money comes from."))
-    if received_on > timezone.localdate():
-        raise InvalidInput.on("received_on", _("Money cannot be received at a future date."))
+    PAYMENT.require(received_on, field="received_on")
     with transaction.atomic():
         # Under the Activity's lock, a retry of the same key finds the posting and records nothing twice.
         (locked,) = _locked(activity)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activities.models import ExpenseCategory, ExpenseClaim, ExpenseLine, MileageRate, Purchase
+from activities.selectors import activity_books
 from activities.services import (
     ExpenseLineData,
     ThirdPartyData,
@@ -21,7 +22,7 @@ from activities.services import (
     expense_line_add,
     third_party_add,
 )
-from members.models import Member
+from members.models import Member, User
 from smartcoop.errors import InvalidInput
 from tests.activities.conftest import MakeActivity
 from tests.test_input_rules import ARABIC_INDIC_100, ARABIC_INDIC_DATE, FULL_WIDTH_100, ZERO_WIDTH_ONLY
@@ -230,3 +231,37 @@ def test_a_movement_page_size_in_other_digits_is_refused(
     response = api.get(f"/api/activities/{activity.code}/movements/", {"limit": limit})
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["limit"]
+
+
+@pytest.mark.parametrize("typed", ["1E2", "1_000", "1.250,50", ARABIC_INDIC_100, FULL_WIDTH_100, "10000000"])
+def test_money_received_is_read_in_the_admin_as_on_the_pages(
+    client: Client, advisor: User, make_activity: MakeActivity, typed: str
+) -> None:
+    activity = make_activity()
+    client.force_login(advisor)
+    form = {
+        "income-amount": typed,
+        "income-source": "subsidy",
+        "income-memo": "Subside communal",
+        "income-received_on": timezone.localdate().isoformat(),
+        "income-form_token": "token-1",
+    }
+    client.post(f"/admin/activities/activity/{activity.pk}/income/", form)
+    assert activity_books(activity=activity).available == 0
+    client.post(f"/admin/activities/activity/{activity.pk}/income/", {**form, "income-amount": "1 250,50"})
+    assert activity_books(activity=activity).available == Decimal("1250.50")
+
+
+@pytest.mark.parametrize("typed", ["1E1", FULL_WIDTH_100, "5,5\u200b"])
+def test_a_rate_in_other_digits_is_refused_in_the_admin(
+    client: Client, advisor: User, make_activity: MakeActivity, typed: str
+) -> None:
+    activity = make_activity()
+    client.force_login(advisor)
+    url = f"/admin/activities/activity/{activity.pk}/rates/"
+    client.post(url, {"rates-turnover_rate": typed, "rates-employment_rate": ""})
+    activity.refresh_from_db()
+    assert activity.turnover_contribution_rate is None
+    client.post(url, {"rates-turnover_rate": "6,5 %", "rates-employment_rate": ""})
+    activity.refresh_from_db()
+    assert activity.turnover_contribution_rate == Decimal("0.0650")
