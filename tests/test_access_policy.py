@@ -59,6 +59,7 @@ from members.services import (
     shares_issue,
     transfer_request_submit,
 )
+from members.tokens import api_token_issue
 from smartcoop.access import granted_actions, may, visible
 from smartcoop.ledger.models import Transaction
 from tests.members.conftest import national_number
@@ -121,6 +122,8 @@ TABLE: list[tuple[str, str, set[str]]] = [
     ("trade", "decide", {"advisor", "administrator"}),
     ("ledger_transaction", "view", STAFF),
     ("*journal", "export", {"accountant", "administrator"}),
+    ("api_token", "view", {"manager"}),  # the manager's own token: nobody else's business
+    ("api_token", "revoke", {"manager"}),
 ]
 
 
@@ -223,6 +226,7 @@ def world(make_user, make_staff, make_member, office: Office, settings, tmp_path
         document=None,
     )  # fmt: skip
     export = register_export_request(at=DAY, actor=staff["accountant"])
+    token, _key = api_token_issue(actor=manager.user)
 
     # Fresh user objects: what the setup learned about them (permissions, two-factor) is not reused.
     users: dict[str, Any] = {key: User.objects.get(pk=user.pk) for key, user in staff.items()}
@@ -244,6 +248,7 @@ def world(make_user, make_staff, make_member, office: Office, settings, tmp_path
         "trade": trade,
         "ledger_transaction": income,
         "elsewhere": elsewhere,
+        "api_token": token,
     }
     models: dict[str, type[Model]] = {
         "register_pdf": RegisterExport,
