@@ -36,11 +36,12 @@ from members.services import (
     transfer_request_reject,
 )
 from smartcoop.admin_site import PolicyAdmin
+from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.errors import ApplicationError
 
 
 @admin.register(MembershipApplication)
-class MembershipApplicationAdmin(PolicyAdmin[MembershipApplication]):
+class MembershipApplicationAdmin(AuditTrailMixin, PolicyAdmin[MembershipApplication]):
     change_action = "decide"
     change_form_template = "admin/members/membershipapplication/change_form.html"
     list_display = ["submitted_at", "applicant", "office", "status", "shares_requested", "has_document"]
@@ -117,7 +118,7 @@ class MembershipApplicationAdmin(PolicyAdmin[MembershipApplication]):
 
 
 @admin.register(CapitalCall)
-class CapitalCallAdmin(PolicyAdmin[CapitalCall]):
+class CapitalCallAdmin(AuditTrailMixin, PolicyAdmin[CapitalCall]):
     change_action = "decide"
     list_display = ["reference", "member", "quantity", "amount", "status", "issued_on", "paid_on"]
     list_filter = ["status", "member__office"]
@@ -163,7 +164,7 @@ class CapitalCallAdmin(PolicyAdmin[CapitalCall]):
 
 
 @admin.register(ShareTransferRequest)
-class ShareTransferRequestAdmin(PolicyAdmin[ShareTransferRequest]):
+class ShareTransferRequestAdmin(AuditTrailMixin, PolicyAdmin[ShareTransferRequest]):
     """Transfers members asked for: the register changes when an advisor of the seller's office approves."""
 
     change_form_template = "admin/members/sharetransferrequest/change_form.html"

@@ -84,7 +84,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     )
     shown = list(page.object_list)
     # The rows keep read_at as loaded, so this page still marks which ones are new.
-    notifications_mark_read(user=user, notifications=shown)
+    notifications_mark_read(actor=user, notifications=shown)
     return render(request, "members/notifications.html", {"page": page, "notifications": shown})
 
 

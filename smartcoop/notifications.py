@@ -118,9 +118,9 @@ def notifications_resend() -> int:
     return len(ids)
 
 
-def notifications_mark_read(*, user: User, notifications: Sequence[Notification]) -> int:
-    """Mark as read those of `notifications` that are `user`'s and unread: one UPDATE, none if all were read."""
-    ids = [n.pk for n in notifications if n.read_at is None and n.user_id == user.pk]
+def notifications_mark_read(*, actor: User, notifications: Sequence[Notification]) -> int:
+    """Mark as read those of `notifications` that are `actor`'s and unread: one UPDATE, none if all were read."""
+    ids = [n.pk for n in notifications if n.read_at is None and n.user_id == actor.pk]
     if not ids:
         return 0
-    return Notification.objects.filter(pk__in=ids, user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(pk__in=ids, user=actor, read_at__isnull=True).update(read_at=timezone.now())

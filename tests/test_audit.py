@@ -176,7 +176,7 @@ def test_issuing_shares_records_the_holding_before_and_after(lucie: Member, advi
 
 
 def test_a_task_names_itself_in_the_entries_it_leaves(lucie: Member) -> None:
-    result = audit_probe.apply(args=[lucie.pk])
+    result = audit_probe.apply(args=(lucie.pk,))
 
     entry = trail_of(lucie).get(action="test.probe")
     assert (entry.task_name, entry.task_id, entry.actor_id) == ("tests.audit_probe", result.id, None)
