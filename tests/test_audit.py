@@ -1,5 +1,7 @@
 """One audit trail: who changed what, when, before and after, and from which request or task."""
 
+import importlib
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -132,6 +134,16 @@ def test_a_member_changing_their_iban_leaves_before_after_and_the_request(client
     assert (entry.ip_address, entry.path) == ("192.0.2.7", f"POST {reverse('members:profile')}")
 
 
+def test_my_personal_data_include_what_changed_in_my_record(client: Client, lucie: Member) -> None:
+    member_update_contact(member=lucie, actor=lucie.user, **_contact(lucie, iban=NEW_IBAN))
+    client.force_login(lucie.user)
+
+    data = json.loads(client.get(reverse("members:my_data")).content)
+
+    changed = [row for row in data["history"] if row["action"] == "member.contact_changed"]
+    assert [row["after"]["iban"] for row in changed] == [NEW_IBAN]
+
+
 def test_an_identity_corrected_in_the_admin_names_the_advisor(
     client: Client, lucie: Member, advisor: User, office: Office
 ) -> None:
@@ -236,6 +248,18 @@ def test_approving_an_expense_claim_leaves_one_entry_with_the_amount_and_the_pos
     (entry,) = trail_of(claim).filter(action="expense_claim.approved")
     assert (entry.actor_id, entry.before, entry.after) == (advisor.pk, {"status": "submitted"}, {"status": "approved"})
     assert entry.detail == {"activity": studio.code, "amount": "42.00", "posting": posting.key}
+
+
+def test_the_events_activities_kept_before_become_entries_with_before_and_after() -> None:
+    migration = importlib.import_module("activities.migrations.0006_events_join_the_audit_trail")
+
+    rates = migration._before_after("rates_set", {"before": ["0.0650", "None"], "after": ["0.0550", "None"]})
+    status = migration._before_after("status_set", {"before": "open", "after": "suspended", "reason": "Contrôle"})
+    created = migration._before_after("created", {"holder": 7, "trades": ["musician"]})
+
+    assert rates == ({"turnover_contribution_rate": "0.0650"}, {"turnover_contribution_rate": "0.0550"}, {})
+    assert status == ({"status": "open"}, {"status": "suspended"}, {"reason": "Contrôle"})
+    assert created == ({}, {}, {"holder": 7, "trades": ["musician"]})
 
 
 # --- roles --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ EMPTY = "—"
 @dataclass(frozen=True)
 class Change:
     label: str
-    before: str
+    before: str | None  # None: the record had no such value before (it was created, say)
     after: str
 
 
@@ -56,7 +56,7 @@ def _related_model(model_field: Any) -> type[models.Model] | None:
 def _label(model_field: Any, key: str) -> str:
     if model_field is not None and hasattr(model_field, "verbose_name"):
         return str(capfirst(model_field.verbose_name))
-    return value_name(key) or capfirst(key.replace("_", " "))
+    return capfirst(value_name(key) or key.replace("_", " "))
 
 
 def _shown(value: Any, model_field: Any, related: dict[tuple[Any, Any], str]) -> str:
@@ -91,6 +91,13 @@ def _origin(entry: AuditEntry) -> str:
     return ""
 
 
+def _in_field_order(model: type[models.Model] | None, keys: list[str]) -> list[str]:
+    """The keys as the record's form lists its fields (JSON in PostgreSQL keeps no order of its own)."""
+    order = {f.name: n for n, f in enumerate(model._meta.get_fields())} if model is not None else {}
+    unique = list(dict.fromkeys(keys))
+    return sorted(unique, key=lambda key: (order.get(key, len(order)), unique.index(key)))
+
+
 def trail_rows(entries: Sequence[AuditEntry]) -> list[Row]:
     """Rows to show for `entries` (already loaded with their actor)."""
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
@@ -114,12 +121,14 @@ def trail_rows(entries: Sequence[AuditEntry]) -> list[Row]:
             actor=str(entry.actor) if entry.actor is not None else gettext("the platform"),
             origin=_origin(entry),
         )
-        for key in dict.fromkeys([*entry.before, *entry.after]):
+        for key in _in_field_order(model, [*entry.before, *entry.after]):
             model_field = _field(model, key)
+            if not entry.before and entry.after.get(key) in (None, "", []):
+                continue  # a new record: its empty fields say nothing
             row.changes.append(
                 Change(
                     label=_label(model_field, key),
-                    before=_shown(entry.before.get(key), model_field, related),
+                    before=_shown(entry.before.get(key), model_field, related) if entry.before else None,
                     after=_shown(entry.after.get(key), model_field, related),
                 )
             )
