@@ -20,7 +20,7 @@ none when `visible_activities` already read it); its `rows` twin is the same rul
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from activities.models import (
     Activity,
@@ -35,7 +35,7 @@ from activities.models import (
     ThirdParty,
 )
 from members.models import Member
-from smartcoop.access import EVERYTHING, Rows, Standing, grant
+from smartcoop.access import EVERYTHING, Rows, RowsOf, Rule, Standing, grant
 from smartcoop.ledger.models import AnalyticAccount, Leg, Transaction
 
 # Co-holders read the books; a worker only claims their own expenses (HolderRole's labels).
@@ -223,7 +223,7 @@ _on_activity(ActivityTransfer, "decide", path="source", permission="activities.c
 # --- clients and suppliers, known once for the whole cooperative ----------------------------------
 
 
-def _third_party_rule(permission: str, roles: Sequence[str]) -> Any:
+def _third_party_rule(permission: str, roles: Sequence[str]) -> Rule:
     def rule(who: Standing, third_party: ThirdParty | None) -> bool:
         if third_party is None:
             return who.holds(permission)
@@ -239,7 +239,7 @@ def _third_party_rule(permission: str, roles: Sequence[str]) -> Any:
     return rule
 
 
-def _third_party_rows(permission: str, roles: Sequence[str]) -> Any:
+def _third_party_rows(permission: str, roles: Sequence[str]) -> RowsOf:
     def rows(who: Standing) -> Rows:
         staff: Rows = None
         if who.holds(permission):
@@ -280,7 +280,7 @@ _on_activity(ActivityThirdParty, "view", roles=ANY_ROLE, permission="activities.
 # --- the ledger, for an advisor: what their office's Activities posted -----------------------------
 
 
-def _office_legs(who: Standing, transaction_ref: Any) -> Any:
+def _office_legs(who: Standing, transaction_ref: Any) -> QuerySet[Leg]:
     return Leg.objects.filter(transaction=transaction_ref, analytic__activity__office_id=who.office_id or 0)
 
 

@@ -11,8 +11,8 @@ model). Two kinds of people reach these rows:
 
 API tokens are the one thing only their owner ever reaches.
 
-Every rule below reads the object in hand without a query; its `rows` twin is the same rule as a
-filter, so a list (admin, API, pages) and a check on one object never disagree.
+Every rule below reads the object in hand and its member, nothing else; its `rows` twin is the
+same rule as a filter, so a list (admin, API, pages) and a check on one object never disagree.
 """
 
 from typing import Any
@@ -29,7 +29,7 @@ from members.models import (
     ShareOperation,
     ShareTransferRequest,
 )
-from smartcoop.access import EVERYTHING, Rows, Standing, grant
+from smartcoop.access import EVERYTHING, Rows, Rule, Standing, grant
 
 
 def _either(own: Q | None, staff: Rows) -> Rows:
@@ -189,7 +189,7 @@ grant(
 
 
 # The whole register, as a CSV or a printed PDF: for who reads every office's members.
-def _whole_register(permission: str) -> Any:
+def _whole_register(permission: str) -> Rule:
     return lambda who, _row: who.every_office and who.holds(permission)
 
 

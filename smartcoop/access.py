@@ -21,9 +21,10 @@ own objects (and for the ledger's, which knows no domain): per model and action,
 one object and the `rows` it covers as a filter. Nothing is allowed that no grant allows, and the
 grants of several apps add up: the ledger lets who sees every office read every transaction, and
 activities lets an advisor read those of their office's Activities. A rule and its rows say the
-same thing twice, once for an object in hand (no query) and once for a list (one query); the
-policy's table test holds them to the same answers. This module knows no domain app: offices and
-roles are reached through the user model's `office_id` and permissions.
+same thing twice, once for an object in hand (at most one small query) and once for a list (a
+filter in the list's own query); the policy's table test (tests/test_access_policy.py) holds them
+to the same answers. This module knows no domain app: offices and roles are reached through the
+user model's `office_id` and permissions.
 """
 
 from collections import defaultdict
