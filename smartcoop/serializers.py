@@ -8,7 +8,8 @@ that keeps its whitespace (`trim_whitespace=False`, a password) keeps every char
 field shown as a text area (`style={"base_template": "textarea.html"}`) keeps its line breaks.
 
 The fields subclass DRF's own, with their bounds as `min_value`/`max_value`, so the OpenAPI
-schema states the limits the server enforces.
+schema (`smartcoop.api_schema`) states the limits the server enforces. Decimals are sent as
+strings, as the schema says: a JSON number would reach the server as a float.
 """
 
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from smartcoop.input_rules import (
@@ -90,8 +92,16 @@ class ModelSerializer(CleanTextMixin, serializers.ModelSerializer[Any]):
 # --- numbers and dates --------------------------------------------------------------------------
 
 
+def _as_string(data: Any) -> str:
+    # A JSON number reaches the serializer as a float: an amount would have passed through binary
+    # floating point, which cannot hold most cents. The schema says "string"; so does the server.
+    if not isinstance(data, str):
+        raise serializers.ValidationError(_('Send the number as a string, e.g. "1250.50".'), code="invalid")
+    return data
+
+
 class DecimalNumberField(serializers.DecimalField):
-    """A non-negative decimal in ASCII digits (a JSON number or a string), with a ceiling."""
+    """A non-negative decimal, sent as a string of ASCII digits, with a ceiling."""
 
     def __init__(self, *, places: int, maximum: Decimal, maximum_message: Any = None, **kwargs: Any) -> None:
         self.places, self.maximum, self.maximum_message = places, maximum, maximum_message
@@ -102,7 +112,7 @@ class DecimalNumberField(serializers.DecimalField):
     def to_internal_value(self, data: Any) -> Decimal:
         try:
             return read_decimal(
-                data,
+                _as_string(data),
                 places=self.places,
                 maximum=self.maximum,
                 maximum_message=self.maximum_message,
@@ -119,7 +129,7 @@ class AmountField(DecimalNumberField):
 
     def to_internal_value(self, data: Any) -> Decimal:
         try:
-            return read_amount(data, maximum=self.maximum)
+            return read_amount(_as_string(data), maximum=self.maximum)
         except DjangoValidationError as error:
             raise _refusal(error) from None
 
