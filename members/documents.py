@@ -1,10 +1,11 @@
 """Printable documents of the share register: a member's certificate, the legal register, its CSV.
 
 A view or a task calls these functions and gets bytes or lines back; nothing here reads a request.
-Python reads the database and formats every figure (Belgian amounts, dates, numbers), so the
-templates only lay out strings and a translator sees whole sentences. The register reads its
-operations with one streamed query and its holdings with one aggregate, whatever its length: a
-cooperative of 40,000 members has a register of many thousand lines. WeasyPrint lays out about a
+Python reads the database and formats every figure (amounts and numbers by `smartcoop.money`, in the
+document's language; dates as dd/mm/yyyy), so the templates only lay out strings and a translator
+sees whole sentences. The register reads its operations with one streamed query and its holdings
+with one aggregate, whatever its length: a cooperative of 40,000 members has a register of many
+thousand lines. WeasyPrint lays out about a
 hundred register lines a second, so the whole register belongs in a background task, not in a
 request. WeasyPrint may fetch nothing but `data:` URLs: a document never depends on, nor leaks
 to, another server, and the fonts are the system's DejaVu Sans. The CSV is written by the platform's
@@ -14,7 +15,7 @@ one CSV writer (`smartcoop.csv_export`) in the accountants' Belgian Excel dialec
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -32,35 +33,13 @@ from members.selectors import member_holding
 from smartcoop.csv_export import DIALECTS, Cell, CsvFormat, csv_lines
 from smartcoop.errors import ConflictError
 from smartcoop.models import CooperativeEntity
+from smartcoop.money import amount_text, number_text
 
 CHUNK_ROWS = 2000
 # A certificate is one page: past this many entries the oldest are brought forward in one line
 # (the number that fits under a one-line name; a longer name or address makes room for itself).
 CERTIFICATE_LINES = 17
-CENT = Decimal("0.01")
 _NUMERIC_DATE = "%d/%m/%Y"
-
-
-# --- formatting ------------------------------------------------------------------------------
-
-
-def belgian_number(value: int) -> str:
-    """1234567 -> 1.234.567 (a dot groups thousands in Belgium, in French and in Dutch)."""
-    return f"{value:,}".replace(",", ".")
-
-
-def belgian_decimal(value: Decimal) -> str:
-    """Decimal('1234.5') -> 1.234,50: two decimals, rounded half up as the accounts are."""
-    if not isinstance(value, Decimal):
-        # A float would already carry a binary rounding error; money is never a float here.
-        raise TypeError(f"An amount must be a Decimal, not {type(value).__name__}")
-    text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def belgian_amount(value: Decimal) -> str:
-    """Decimal('1234.56') -> 1.234,56 EUR."""
-    return f"{belgian_decimal(value)} EUR"
 
 
 def _css_string(text: str) -> SafeString:
@@ -144,15 +123,15 @@ class RegisterLine:
 
     @property
     def unit_value_text(self) -> str:
-        return belgian_amount(self.unit_value)
+        return amount_text(self.unit_value)
 
     @property
     def amount_text(self) -> str:
-        return belgian_amount(self.amount)
+        return amount_text(self.amount)
 
     @property
     def quantity_text(self) -> str:
-        return belgian_number(self.quantity)
+        return number_text(self.quantity)
 
 
 def _operations(*, at: date | None, member: Member | None = None) -> QuerySet[ShareOperation]:
@@ -195,7 +174,7 @@ class BroughtForward:
 
     @property
     def shares_text(self) -> str:
-        return belgian_number(self.shares)
+        return number_text(self.shares)
 
 
 def _brought_forward(lines: list[RegisterLine], limit: int) -> tuple[BroughtForward | None, list[RegisterLine]]:
@@ -225,10 +204,10 @@ def share_certificate_pdf(*, member: Member, on: date | None = None) -> bytes:
             "member": member,
             "category": member.get_category_display(),
             "on": on,
-            "held": belgian_number(held),
+            "held": number_text(held),
             "held_count": held,
-            "nominal": belgian_amount(nominal),
-            "total": belgian_amount(nominal * held),
+            "nominal": amount_text(nominal),
+            "total": amount_text(nominal * held),
             "title": _("Share certificate of %(name)s") % {"name": member.display_name},
         }
         limit = CERTIFICATE_LINES
@@ -256,11 +235,11 @@ class Holding:
 
     @property
     def shares_text(self) -> str:
-        return belgian_number(self.shares)
+        return number_text(self.shares)
 
     @property
     def value_text(self) -> str:
-        return belgian_amount(self.value)
+        return amount_text(self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,11 +252,11 @@ class ClassTotal:
 
     @property
     def shares_text(self) -> str:
-        return belgian_number(self.shares)
+        return number_text(self.shares)
 
     @property
     def value_text(self) -> str:
-        return belgian_amount(self.value)
+        return amount_text(self.value)
 
 
 def _holdings(
@@ -349,9 +328,9 @@ def share_register_render(*, at: date | None = None) -> Any:
         "holdings": holdings,
         "totals": totals,
         "total_members": len({h.member_number for h in holdings}),
-        "total_shares": belgian_number(sum(t.shares for t in totals)),
-        "total_value": belgian_amount(sum((t.value for t in totals), Decimal(0))),
-        "nominal": belgian_amount(entity.share_nominal_value),
+        "total_shares": number_text(sum(t.shares for t in totals)),
+        "total_value": amount_text(sum((t.value for t in totals), Decimal(0))),
+        "nominal": amount_text(entity.share_nominal_value),
         "title": _("Share register of %(name)s") % {"name": entity.name},
         "page_counter": _page_counter(),
     }

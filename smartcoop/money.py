@@ -1,11 +1,21 @@
-"""Money is Decimal with two places; this module is the one place amounts are rounded.
+"""Money is Decimal with two places; this module is the one place amounts are rounded and written.
 
 `to_money` quantizes to the cent with ROUND_HALF_UP (the rounding Belgian invoices and payslips
 use: 0.005 becomes 0.01). It refuses floats, whose binary representation cannot hold most cents
 exactly, so a float that slipped in fails loudly instead of losing a cent quietly.
+
+`amount_text` is the one way an amount is written for a person, in pages, e-mails, the admin and
+printed documents: rounded by `to_money` first (Django's number formatting would cut the third
+decimal off, not round it), then in the reader's language as Belgians write it: 1 234,56 EUR in
+French, 1.234,56 EUR in Dutch, 1,234.56 EUR in English. `number_text` writes other figures (a
+number of shares, a rate) the same way.
 """
 
+from contextlib import nullcontext
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import translation
+from django.utils.formats import number_format
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -33,8 +43,12 @@ def is_cents(value: Decimal) -> bool:
     return value == value.quantize(CENT)
 
 
-def amount_text(value: Decimal) -> str:
-    """An amount as a person reads it in the active language: 1 234,56 EUR in French, 1,234.56 EUR in English."""
-    from django.utils.formats import number_format  # settings are read at call time, not at import
+def number_text(value: Decimal | int, *, places: int | None = None, language: str | None = None) -> str:
+    """A figure grouped by thousands as a reader of `language` (the active one by default) writes it."""
+    with translation.override(language) if language else nullcontext():
+        return number_format(value, places, use_l10n=True, force_grouping=True)
 
-    return f"{number_format(value, 2, force_grouping=True)} EUR"
+
+def amount_text(value: Decimal, *, language: str | None = None) -> str:
+    """An amount, rounded to the cent, as a reader of `language` (the active one by default) writes it."""
+    return f"{number_text(to_money(value), places=DECIMAL_PLACES, language=language)} EUR"

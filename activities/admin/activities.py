@@ -5,6 +5,7 @@ invoice, a trade to approve); and the trade register.
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -24,7 +25,6 @@ from activities.admin.shared import (
     OfficeFilter,
     PercentField,
     ServicesOnlyAdmin,
-    _amount,
     _form_errors,
     _percent_text,
     _user,
@@ -48,14 +48,13 @@ from members.models import User
 from smartcoop.access import may
 from smartcoop.admin_site import ReadOnlyInline, admin_call
 from smartcoop.audit.admin import AuditTrailMixin
-from smartcoop.forms import DateField, Form
-from smartcoop.input_rules import PAYMENT
 from smartcoop.ledger.models import Transaction
+from smartcoop.money import amount_text
 
 LATEST_MOVEMENTS = 20
 
 
-class RatesForm(Form):
+class RatesForm(forms.Form):
     turnover_rate = PercentField(
         label=_("Contribution on turnover excl. VAT (%)"),
         required=False,
@@ -70,7 +69,7 @@ class RatesForm(Form):
     )
 
 
-class StatusForm(Form):
+class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"), choices=ActivityStatus.choices, widget=forms.Select(attrs={"form": "status-form"})
     )
@@ -85,7 +84,7 @@ class StatusForm(Form):
 INCOME_SOURCES = [("subsidy", _("Subsidy")), ("other", _("Other income (sponsorship, gift, cash)"))]
 
 
-class IncomeForm(Form):
+class IncomeForm(forms.Form):
     amount = AmountField(label=_("Amount received (EUR)"), widget=forms.TextInput(attrs={"form": "income-form"}))
     source = forms.ChoiceField(
         label=_("Kind of income"), choices=INCOME_SOURCES, widget=forms.Select(attrs={"form": "income-form"})
@@ -95,12 +94,16 @@ class IncomeForm(Form):
         max_length=300,
         widget=forms.TextInput(attrs={"form": "income-form", "size": 60}),
     )
-    received_on = DateField(
-        label=_("Received on"),
-        window=PAYMENT,
-        widget=forms.DateInput(attrs={"form": "income-form", "type": "date"}, format="%Y-%m-%d"),
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"form": "income-form", "type": "date"}, format="%Y-%m-%d")
     )
     form_token = forms.CharField(max_length=64, widget=forms.HiddenInput(attrs={"form": "income-form"}))
+
+    def clean_received_on(self) -> date:
+        received_on: date = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(gettext("Money cannot be received in the future."))
+        return received_on
 
 
 class HolderInline(ReadOnlyInline):
@@ -326,7 +329,7 @@ class ActivityAdmin(AuditTrailMixin, ServicesOnlyAdmin):
                     actor=actor,
                 ),
                 success=gettext("%(amount)s recorded for %(activity)s.")
-                % {"amount": _amount(data["amount"]), "activity": activity.code},
+                % {"amount": amount_text(data["amount"]), "activity": activity.code},
             )
 
         return self._acting_on(request, pk, act)

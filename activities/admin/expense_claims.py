@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.admin.queues import QueueAdmin
-from activities.admin.shared import _amount, _link
+from activities.admin.shared import _link
 from activities.models import (
     ClaimStatus,
     ExpenseCategory,
@@ -28,7 +28,7 @@ from activities.services import (
 )
 from members.models import Office, User
 from smartcoop.admin_site import ReadOnlyInline
-from smartcoop.money import ZERO
+from smartcoop.money import ZERO, amount_text
 
 
 class ExpenseLineInline(ReadOnlyInline):
@@ -83,7 +83,7 @@ class ExpenseClaimAdmin(QueueAdmin):
 
     @admin.display(description=_("total incl. VAT"), ordering="total")
     def total(self, claim: ExpenseClaim) -> str:
-        return _amount(getattr(claim, "total", None))
+        return amount_text(getattr(claim, "total", None) or ZERO)
 
     def label(self, obj: ExpenseClaim) -> str:
         return gettext("Expense claim %(id)s “%(title)s” (%(activity)s)") % {

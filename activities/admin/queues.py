@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from activities.admin.shared import OfficeFilter, ServicesOnlyAdmin, _amount, _user
+from activities.admin.shared import OfficeFilter, ServicesOnlyAdmin, _user
 from activities.models import (
     ActivityTransfer,
 )
@@ -28,6 +28,7 @@ from members.models import User
 from smartcoop.admin_site import admin_call
 from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.errors import ApplicationError
+from smartcoop.money import amount_text
 
 WAITING = "submitted"  # the status of a claim, purchase or transfer waiting for an advisor (all three)
 
@@ -216,4 +217,4 @@ class QueueAdmin(AuditTrailMixin, ServicesOnlyAdmin):
     @admin.display(description=_("available in the Activity now"))
     def available(self, obj: Any) -> str:
         activity = obj.source if isinstance(obj, ActivityTransfer) else obj.activity
-        return _amount(activity_books(activity=activity).available)
+        return amount_text(activity_books(activity=activity).available)
