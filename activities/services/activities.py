@@ -30,7 +30,6 @@ from activities.services.shared import _locked, _managers, _require, _require_st
 from members.models import Member, MemberStatus, Office, User
 from smartcoop.access import may
 from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
-from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.models import CooperativeEntity
