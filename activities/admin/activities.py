@@ -5,7 +5,6 @@ invoice, a trade to approve); and the trade register.
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -48,13 +47,15 @@ from members.models import User
 from smartcoop.access import may
 from smartcoop.admin_site import ReadOnlyInline, admin_call
 from smartcoop.audit.admin import AuditTrailMixin
+from smartcoop.forms import DateField, Form
+from smartcoop.input_rules import PAYMENT
 from smartcoop.ledger.models import Transaction
 from smartcoop.money import amount_text
 
 LATEST_MOVEMENTS = 20
 
 
-class RatesForm(forms.Form):
+class RatesForm(Form):
     turnover_rate = PercentField(
         label=_("Contribution on turnover excl. VAT (%)"),
         required=False,
@@ -69,7 +70,7 @@ class RatesForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.ChoiceField(
         label=_("New status"), choices=ActivityStatus.choices, widget=forms.Select(attrs={"form": "status-form"})
     )
@@ -84,7 +85,7 @@ class StatusForm(forms.Form):
 INCOME_SOURCES = [("subsidy", _("Subsidy")), ("other", _("Other income (sponsorship, gift, cash)"))]
 
 
-class IncomeForm(forms.Form):
+class IncomeForm(Form):
     amount = AmountField(label=_("Amount received (EUR)"), widget=forms.TextInput(attrs={"form": "income-form"}))
     source = forms.ChoiceField(
         label=_("Kind of income"), choices=INCOME_SOURCES, widget=forms.Select(attrs={"form": "income-form"})
@@ -94,16 +95,12 @@ class IncomeForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"form": "income-form", "size": 60}),
     )
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"form": "income-form", "type": "date"}, format="%Y-%m-%d")
+    received_on = DateField(
+        label=_("Received on"),
+        window=PAYMENT,
+        widget=forms.DateInput(attrs={"form": "income-form", "type": "date"}, format="%Y-%m-%d"),
     )
     form_token = forms.CharField(max_length=64, widget=forms.HiddenInput(attrs={"form": "income-form"}))
-
-    def clean_received_on(self) -> date:
-        received_on: date = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(gettext("Money cannot be received in the future."))
-        return received_on
 
 
 class HolderInline(ReadOnlyInline):

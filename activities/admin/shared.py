@@ -1,14 +1,15 @@
-"""What the admin's topics share: amounts and rates typed the Belgian or the English way, the
+"""What the admin's topics share: amounts and rates read by the platform's rules, the
 office filter limited to the offices the advisor reaches, and `ServicesOnlyAdmin`, the read-only
 object page whose changes are the forms after it, each calling a service. Rows, objects and
 decisions are the access policy's answers (`activities.access`, through `PolicyAdmin`).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Office, User
 from smartcoop.access import may, visible
 from smartcoop.admin_site import PolicyAdmin
+from smartcoop.forms import AmountField as PlatformAmountField
+from smartcoop.input_rules import read_decimal
 
 
 def _user(request: HttpRequest) -> User:
@@ -34,43 +37,9 @@ def _link(name: str, pk: int, text: str) -> str:
     return format_html('<a href="{}">{}</a>', url, text)
 
 
-def parse_decimal(text: str) -> Decimal:
-    """A number typed in the Belgian way or the English one: "1 234,56", "1.234,56", "1234.56", "5,5 %".
-
-    Whichever of "," and "." comes last is the decimal separator; the other, and spaces, group
-    thousands. Raises ValueError for anything else.
-    """
-    cleaned = "".join(text.split()).replace("\u202f", "").replace("%", "").replace("€", "").upper()
-    cleaned = cleaned.removesuffix("EUR")
-    if not cleaned:
-        raise ValueError(text)
-    decimal_mark = max(cleaned.rfind(","), cleaned.rfind("."))
-    if decimal_mark >= 0:
-        whole, fraction = cleaned[:decimal_mark], cleaned[decimal_mark + 1 :]
-        cleaned = f"{whole.replace(',', '').replace('.', '')}.{fraction}"
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
-
-
-class AmountField(forms.Field):
-    """An amount in euros, with at most two decimals; the service checks the rest (positive, size)."""
-
-    def to_python(self, value: Any) -> Decimal | None:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        try:
-            amount = parse_decimal(text)
-        except ValueError:
-            raise forms.ValidationError(gettext("Enter an amount, e.g. 1 250,00.")) from None
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(gettext("Enter an amount with at most two decimals."))
-        return amount
+# Amounts are read as on every page of the platform (smartcoop.forms): digits, one comma or point,
+# spaces between thousands; the admin's forms import the one field from here.
+AmountField = PlatformAmountField
 
 
 class PercentField(forms.Field):
@@ -79,21 +48,26 @@ class PercentField(forms.Field):
     Percentages, never fractions: the rates are spoken of as "6,5 %" in the cooperative, and a
     fraction typed by mistake (0,065) has three decimals, which the field refuses rather than
     reading it as 0.065 %. Two decimals of a percentage are what the rate column holds (4 decimals).
-    Empty means the cooperative entity's rate applies.
+    Empty means the cooperative entity's rate applies. The number itself is read by the platform's
+    rule for decimals (`smartcoop.input_rules.read_decimal`).
     """
 
     def to_python(self, value: Any) -> Decimal | None:
-        text = str(value or "").strip()
+        text = str(value or "").strip().removesuffix("%").strip()
         if not text:
             return None
         try:
-            percent = parse_decimal(text)
-        except ValueError:
-            raise forms.ValidationError(gettext("Enter a percentage, e.g. 6,5.")) from None
-        if percent != percent.quantize(Decimal("0.01")):
-            raise forms.ValidationError(
-                gettext("Enter a percentage with at most two decimals (6,5 for 6.5 %), not a fraction.")
+            percent = read_decimal(
+                text,
+                places=2,
+                maximum=Decimal(100),
+                invalid_message=gettext(
+                    "Enter a percentage with at most two decimals (6,5 for 6.5 %), not a fraction."
+                ),
+                maximum_message=gettext("A percentage is at most %(maximum)s."),
             )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0]) from None
         return (percent / 100).quantize(Decimal("0.0001"))
 
 
