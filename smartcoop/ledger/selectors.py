@@ -309,10 +309,11 @@ def analytic_group_series(
     before = rows.filter(booking_date__lt=start).aggregate(d=Sum("debit"), c=Sum("credit"))
     running = BalanceTotals(before["d"] or ZERO, before["c"] or ZERO, group.credit_normal).normal
     by_day: dict[date, Decimal] = {}
-    for day, day_debit, day_credit in rows.filter(booking_date__gte=start, booking_date__lte=end).values_list(
-        "booking_date", "debit", "credit"
-    ):
-        by_day[day] = by_day.get(day, ZERO) + BalanceTotals(day_debit, day_credit, group.credit_normal).normal
+    window = rows.filter(booking_date__gte=start, booking_date__lte=end)
+    # A year of daily rows: the side is applied per row here, not through a BalanceTotals each.
+    side = -1 if group.credit_normal else 1
+    for day, day_debit, day_credit in window.values_list("booking_date", "debit", "credit"):
+        by_day[day] = by_day.get(day, ZERO) + side * (day_debit - day_credit)
     series: list[tuple[date, Decimal]] = []
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)

@@ -1,38 +1,12 @@
-"""What each role may do with the ledger: everyone on staff reads it, accountants export it."""
+"""Kept so the migrations after it keep their place; it does nothing.
 
-from django.apps.registry import Apps
-from django.contrib.auth.management import create_permissions
+The ledger knows no roles: the members app, which defines them, grants them the ledger's
+permissions (members migration `ledger_role_permissions`).
+"""
+
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-
-READ = ["view_account", "view_analyticaccount", "view_transaction", "view_leg"]
-GRANTS = {
-    "advisor": READ,
-    "accountant": [*READ, "export_journal"],
-    "administrator": [*READ, "export_journal"],
-}
-
-
-def grant(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    # Permissions are normally created after all migrations; create the ledger's now to grant them.
-    ledger = apps.get_app_config("ledger")
-    ledger.models_module = True  # type: ignore[assignment]
-    create_permissions(ledger, apps=apps, verbosity=0)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        group = Group.objects.get(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="ledger", codename__in=codenames))
-
-
-def revoke(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        group = Group.objects.get(name=role)
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="ledger", codename__in=codenames))
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0004_journal_index_and_permission"), ("members", "0002_roles")]
-    operations = [migrations.RunPython(grant, revoke)]
+    dependencies = [("ledger", "0004_journal_index_and_permission")]
+    operations: list[migrations.operations.base.Operation] = []
