@@ -245,5 +245,6 @@ def test_applicant_joins_advisor_approves_payment_issues_shares_and_certificate_
     assert "Élise Lambert" in text
     assert re.search(rf"\b{SHARES}\s+Shares held", text, re.IGNORECASE), text
     # The issue's own line in the register: its number, its date, its kind, the shares, their value.
-    issue_line = f"{issue.number} {issue.operation_date:%d/%m/%Y} Issue {SHARES} 60,00 EUR"
+    # English separators, as the page above: the certificate is in the member's language.
+    issue_line = f"{issue.number} {issue.operation_date:%d/%m/%Y} Issue {SHARES} {AMOUNT} EUR"
     assert issue_line in text.splitlines(), text
