@@ -16,19 +16,8 @@ from rest_framework.views import APIView
 from members.models import Member, MemberCategory, MemberStatus, Office, ShareOperation, User
 from members.selectors import members_matching, with_holding
 from smartcoop.access import may, visible
+from smartcoop.api_schema import PAGE_PARAMETERS, ErrorSerializer
 from smartcoop.errors import InvalidInput, NotFoundError
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    """The one error format (see smartcoop.api), for the schema."""
-
-    message = serializers.CharField()
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        # A declared attribute named `fields` would shadow Serializer.fields itself.
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-        return fields
 
 
 class MeSerializer(serializers.Serializer[Any]):
@@ -163,12 +152,6 @@ class MySharesSerializer(serializers.Serializer[Any]):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ShareOperationSerializer(many=True)
-
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="A page number within the paginated result set."),
-    OpenApiParameter("page_size", int, description="Results per page (at most 200)."),
-]
 
 
 class MySharesView(GenericAPIView[ShareOperation]):

@@ -50,6 +50,11 @@ class Pagination(PageNumberPagination):
         size = self._whole(request, self.page_size_query_param, self.max_page_number, None)
         return min(size, self.max_page_size) if size else self.page_size
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        from smartcoop.api_schema import page_parameters  # the schema module imports this one
+
+        return page_parameters()
+
     def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int | str:
         if request.query_params.get(self.page_query_param) in self.last_page_strings:
             return paginator.num_pages

@@ -122,16 +122,23 @@ class DecimalNumberField(serializers.DecimalField):
 
 
 class AmountField(DecimalNumberField):
-    """An amount in euros: digits, a comma or a point, at most two decimals, at most MAX_TYPED_AMOUNT."""
+    """An amount in euros: digits, a comma or a point, at most two decimals, at most MAX_TYPED_AMOUNT.
 
-    def __init__(self, *, maximum: Decimal = MAX_TYPED_AMOUNT, **kwargs: Any) -> None:
+    `positive`: zero is refused too, as the services refuse it (a transfer, a supplier's invoice).
+    """
+
+    def __init__(self, *, maximum: Decimal = MAX_TYPED_AMOUNT, positive: bool = False, **kwargs: Any) -> None:
+        self.positive = positive
         super().__init__(places=2, maximum=maximum, **kwargs)
 
     def to_internal_value(self, data: Any) -> Decimal:
         try:
-            return read_amount(_as_string(data), maximum=self.maximum)
+            amount = read_amount(_as_string(data), maximum=self.maximum)
         except DjangoValidationError as error:
             raise _refusal(error) from None
+        if self.positive and not amount:
+            raise serializers.ValidationError(_("Enter an amount greater than zero."), code="min_value")
+        return amount
 
     def to_representation(self, value: Any) -> Any:
         return super().to_representation(to_money(value) if isinstance(value, Decimal) else value)

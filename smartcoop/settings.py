@@ -293,7 +293,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "smartcoop.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus every operation's error statuses and the input limits (smartcoop.api_schema).
+    "DEFAULT_SCHEMA_CLASS": "smartcoop.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
     # Guessing passwords through the API (POST /api/token/) spends the login form's own allowances
     # (ACCOUNT_RATE_LIMITS, see members.tokens); scoped throttles remain for other uses.
@@ -305,6 +306,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
     "DESCRIPTION": "The API of the shared-enterprise platform: members, Activities, contracts, invoices, payroll.",
     "VERSION": "1",
+    # A request body has its own component: what a client must send (no read-only fields, no blank
+    # text where the server refuses it) differs from what it reads back.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI served from our own static files: no external CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -62,6 +62,7 @@ from activities.services import (
 from members.api import ErrorSerializer
 from members.models import Member
 from smartcoop.access import may
+from smartcoop.api_schema import ISO_DATE, PAGE_PARAMETERS
 from smartcoop.errors import InvalidInput, PermissionDeniedError
 from smartcoop.input_rules import read_whole_number
 from smartcoop.serializers import Serializer
@@ -265,8 +266,16 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("before", str, description="The cursor of the last movement seen: `<date>_<id>`."),
-            OpenApiParameter("limit", int, description=f"Movements per page (at most {MOVEMENTS_MAX})."),
+            OpenApiParameter(
+                "before",
+                {"type": "string", "pattern": rf"^{ISO_DATE}_0*[1-9][0-9]{{0,17}}$"},
+                description="The cursor of the last movement seen, `<date>_<id>`, as in the previous page's `next`.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MOVEMENTS_MAX},
+                description=f"Movements per page (at most {MOVEMENTS_MAX}, {MOVEMENTS_PAGE} if not given).",
+            ),
         ],
         responses={200: MovementPageSerializer, 400: ErrorSerializer, **ERRORS},
     )
@@ -287,7 +296,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         methods=["GET"],
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=PAGE_PARAMETERS,
         responses={200: ExpenseClaimPageSerializer, **ERRORS},
         description="The Activity's expense claims (a worker: their own), newest first.",
     )
@@ -330,7 +339,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         methods=["GET"],
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=PAGE_PARAMETERS,
         responses={200: PurchasePageSerializer, **ERRORS},
         description="The Activity's purchases (suppliers' invoices), newest first: for its managers and "
         "co-holders, and staff.",
@@ -382,7 +391,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         methods=["GET"],
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=PAGE_PARAMETERS,
         responses={200: TransferPageSerializer, **ERRORS},
         description="The transfers from and to the Activity, newest first: both Activities see them.",
     )

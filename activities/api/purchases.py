@@ -93,7 +93,7 @@ class PurchaseCreateSerializer(Serializer):
         slug_field="code", queryset=ExpenseCategory.objects.all(), help_text="An expense category's code."
     )
     description = serializers.CharField(max_length=200)
-    amount = AmountField(help_text="Incl. VAT.")
+    amount = AmountField(positive=True, help_text="Incl. VAT.")
     vat = AmountField(required=False, default=ZERO)
     payee = serializers.ChoiceField(choices=PurchasePayee.choices, default=PurchasePayee.SUPPLIER)
     advanced_by = WholeNumberField(

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +38,11 @@ def money(**kwargs: Any) -> serializers.DecimalField:
 
 
 class ReasonSerializer(Serializer):
-    reason = serializers.CharField(max_length=300, allow_blank=True, help_text="The members read it.")
+    reason = serializers.CharField(
+        max_length=300,
+        help_text="Why: the members concerned read it.",
+        error_messages={"blank": gettext_lazy("A rejection needs a reason: the members concerned read it.")},
+    )
 
 
 class PaymentSerializer(Serializer):

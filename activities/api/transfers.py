@@ -30,7 +30,7 @@ from smartcoop.serializers import AmountField, Serializer
 class TransferRequestSerializer(Serializer):
     destination_code = serializers.CharField(max_length=20, help_text="The code of the Activity receiving the money.")
     kind = serializers.ChoiceField(choices=TransferKind.choices)
-    amount = AmountField()
+    amount = AmountField(positive=True)
     description = serializers.CharField(max_length=200)
 
 
