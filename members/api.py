@@ -216,7 +216,9 @@ class CanListMembers(BasePermission):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=MemberStatus.values, description="Only members in this status."),
+            OpenApiParameter(
+                "status", str, enum=["", *MemberStatus.values], description="Only members in this status (empty: all)."
+            ),
             OpenApiParameter("q", str, description="A name, or a member, national register or enterprise number."),
         ],
         responses={

@@ -101,7 +101,7 @@ def visible_character() -> str:
     regular expressions (ECMA 262 without the `u` flag) see them as two halves.
     """
     invisible = [
-        code for code in range(0x10000) if unicodedata.category(chr(code)) in ("Cc", "Cf", "Cs") or chr(code).isspace()
+        code for code in range(0x10000) if unicodedata.category(chr(code)) in ("Cc", "Cf") or chr(code).isspace()
     ]
     ranges: list[tuple[int, int]] = []
     for code in invisible:

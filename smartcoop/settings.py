@@ -304,7 +304,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
-    "DESCRIPTION": "The API of the shared-enterprise platform: members, Activities, contracts, invoices, payroll.",
+    "DESCRIPTION": "The API of the shared-enterprise platform: members, Activities, contracts, invoices, payroll. "
+    "Errors come as `{message, fields}` in the language of the request; no text may hold the NUL "
+    "character (U+0000): a request carrying one is refused with 400.",
     "VERSION": "1",
     # A request body has its own component: what a client must send (no read-only fields, no blank
     # text where the server refuses it) differs from what it reads back.

@@ -268,8 +268,9 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         parameters=[
             OpenApiParameter(
                 "before",
-                {"type": "string", "pattern": rf"^{ISO_DATE}_0*[1-9][0-9]{{0,17}}$"},
-                description="The cursor of the last movement seen, `<date>_<id>`, as in the previous page's `next`.",
+                {"type": "string", "pattern": rf"^(?:{ISO_DATE}_0*[1-9][0-9]{{0,17}})?$"},
+                description="The cursor of the last movement seen, `<date>_<id>`, as in the previous page's `next`; "
+                "empty for the newest.",
             ),
             OpenApiParameter(
                 "limit",

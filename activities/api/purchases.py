@@ -5,6 +5,7 @@ Activity's budget (409 naming the balance when it falls short), rejects it, or m
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -82,6 +83,9 @@ class PurchasePageSerializer(serializers.Serializer[Any]):
     results = PurchaseSerializer(many=True)
 
 
+ATTACH_THE_INVOICE = gettext_lazy("Attach the supplier's invoice (PDF, JPEG or PNG).")
+
+
 class PurchaseCreateSerializer(Serializer):
     supplier = WholeNumberField(
         minimum=1, maximum=2**63 - 1, help_text="The id of one of the Activity's clients and suppliers."
@@ -105,7 +109,8 @@ class PurchaseCreateSerializer(Serializer):
         help_text="With payee `member`: the member number of the holder who advanced the payment.",
     )
     file = serializers.FileField(
-        required=False, allow_null=True, help_text="The supplier's invoice: PDF, JPEG or PNG, at most 10 MB."
+        help_text="The supplier's invoice: PDF, JPEG or PNG, at most 10 MB.",
+        error_messages={"required": ATTACH_THE_INVOICE, "null": ATTACH_THE_INVOICE, "empty": ATTACH_THE_INVOICE},
     )
 
 

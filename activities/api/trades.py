@@ -29,7 +29,12 @@ class TradeSerializer(serializers.ModelSerializer[Trade]):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("admission", str, enum=TradeAdmission.values, description="Only trades admitted so."),
+            OpenApiParameter(
+                "admission",
+                str,
+                enum=["", *TradeAdmission.values],
+                description="Only trades admitted so (empty: all).",
+            ),
         ],
         responses={200: TradeSerializer(many=True), 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
     )

@@ -84,7 +84,7 @@ def peppol_id_for(*, country: str, vat_number: str) -> str:
 def _clean_third_party(data: ThirdPartyData) -> tuple[str, str]:
     """The country code and the compact VAT number of a client or supplier, or InvalidInput naming the field."""
     country = data.country.upper().strip()
-    if len(country) != 2 or not country.isalpha():
+    if len(country) != 2 or not (country.isascii() and country.isalpha()):
         raise InvalidInput.on("country", _("Choose a country."))
     for field in ("name", "street", "postal_code", "city"):
         if not str(getattr(data, field)).strip():

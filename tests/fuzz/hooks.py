@@ -19,7 +19,16 @@ import schemathesis
 _OWN_TOKEN_ID = os.environ.get("FUZZ_OWN_TOKEN_ID", "")
 
 _AN_EXISTING_RECORD = "a reference: it names an existing record within the user's reach"
+_A_DOCUMENT = "its bytes must be a PDF, JPEG or PNG document, whatever the part's declared type"
+# "" stands for a refusal that names no field (the request as a whole).
 RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
+    "POST /api/token/": {
+        "": "the e-mail address and password of an account",
+        "code": "the code the account's authenticator app shows now",
+    },
+    "POST /api/activities/": {
+        "trades": "codes of the trade register, which the cooperative keeps",
+    },
     "POST /api/activities/{code}/clients/": {
         "vat_number": "check digits (modulo 97); a company must have one",
     },
@@ -27,12 +36,20 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "supplier": _AN_EXISTING_RECORD,
         "category": _AN_EXISTING_RECORD,
         "advanced_by": "a holder's member number, required when the payee is a member",
+        "supplier_reference": "an invoice number not booked yet for this supplier",
+        "file": _A_DOCUMENT,
     },
     "POST /api/activities/{code}/transfers/": {
         "destination_code": _AN_EXISTING_RECORD,
     },
     "POST /api/expense-claims/{id}/lines/": {
         "category": _AN_EXISTING_RECORD,
+        "receipt": _A_DOCUMENT + "; required unless the line is a trip paid per km",
+        "amount": "above zero unless the line is a trip paid per km",
+        "kilometres": "a trip is paid per km for a category that is one",
+    },
+    "POST /api/expense-claims/{id}/submit/": {
+        "": "a claim is submitted with at least one expense",
     },
 }
 
@@ -45,12 +62,15 @@ def filter_case(context: Any, case: Any) -> bool:
 
 
 def _refused_fields(response: Any) -> set[str] | None:
+    """The fields a refusal in the API's error shape names ({""} when it names none)."""
     try:
         body = json.loads(response.content)
     except ValueError:
         return None
     fields = body.get("fields") if isinstance(body, dict) else None
-    return set(fields) if isinstance(fields, dict) and fields else None
+    if not isinstance(fields, dict):
+        return None
+    return set(fields) or {""}
 
 
 @schemathesis.hook
