@@ -25,6 +25,7 @@ from activities.models import (
     ExpenseCategory,
     ExpenseClaim,
     ExpenseLine,
+    MileageRate,
 )
 from activities.services.shared import (
     OWED_TO_WORKER,
@@ -46,7 +47,6 @@ from smartcoop.errors import ConflictError, InvalidInput, NotFoundError
 from smartcoop.input_rules import SPENDING
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
-from smartcoop.models import MileageRate
 from smartcoop.money import ZERO, to_money
 from smartcoop.notifications import notify
 from smartcoop.uploads import check_document, uploads_kept_only_on_success

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities.errors import InsufficientFunds
 from activities.models import (
     Activity,
     ActivityHolder,
@@ -26,7 +27,7 @@ from activities.models import (
 from activities.selectors import activity_books
 from members.models import User
 from smartcoop.access import may, require, standing
-from smartcoop.errors import ConflictError, InsufficientFunds, InvalidInput, PermissionDeniedError
+from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.input_rules import PAYMENT, require_amount
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.ledger.services import LegSpec, credit, debit
