@@ -37,9 +37,10 @@ class Pagination(PageNumberPagination):
     max_page_number = 1_000_000
 
     def _whole(self, request: Request, name: str, maximum: int, maximum_message: Any) -> int | None:
-        given = request.query_params.get(name, "")
-        if not given:
+        if name not in request.query_params:
             return None
+        # Present but empty is refused like any other text that is not a number: "?page=" is a typo.
+        given = request.query_params[name]
         try:
             return read_whole_number(given, minimum=1, maximum=maximum, maximum_message=maximum_message)
         except ValidationError as error:

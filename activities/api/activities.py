@@ -187,8 +187,8 @@ def _parse_before(value: str) -> tuple[date, int] | None:
     return cursor
 
 
-def _limit(value: str) -> int:
-    if not value:
+def _limit(value: str | None) -> int:
+    if value is None:
         return MOVEMENTS_PAGE
     try:
         return read_whole_number(
@@ -285,7 +285,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """The Activity's movements, newest first, by keyset: a page costs the same at any depth."""
         activity = self._books_reader()
         before = _parse_before(request.query_params.get("before", ""))
-        limit = _limit(request.query_params.get("limit", ""))
+        limit = _limit(request.query_params.get("limit"))
         rows = activity_movements(activity=activity, before=before, limit=limit + 1)
         page, more = rows[:limit], len(rows) > limit
         next_url = None

@@ -194,7 +194,8 @@ class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Exp
         return self._answer(claim)
 
     @extend_schema(
-        request=PaymentSerializer,
+        # JSON only: a form body is read as well, but one that does not parse would read as "no date".
+        request={"application/json": PaymentSerializer},
         responses={200: ExpenseClaimDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideExpenses])

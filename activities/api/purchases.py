@@ -152,7 +152,8 @@ class PurchaseViewSet(viewsets.GenericViewSet[Purchase]):
         return self._answer(purchase)
 
     @extend_schema(
-        request=PaymentSerializer,
+        # JSON only: a form body is read as well, but one that does not parse would read as "no date".
+        request={"application/json": PaymentSerializer},
         responses={200: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])

@@ -46,9 +46,7 @@ class ClientCreateSerializer(Serializer):
     street = serializers.CharField(max_length=200, help_text="Street and number.")
     postal_code = serializers.CharField(max_length=12)
     city = serializers.CharField(max_length=100)
-    country = serializers.RegexField(
-        r"^\s*[A-Za-z]{2}\s*$", max_length=2, default="BE", help_text="ISO 3166 code, e.g. BE."
-    )
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", max_length=2, default="BE", help_text="ISO 3166 code, e.g. BE.")
     language = serializers.ChoiceField(
         choices=cast(list[tuple[str, str]], ThirdParty._meta.get_field("language").choices),
         help_text="The language of its invoices and reminders.",

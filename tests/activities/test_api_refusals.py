@@ -1,4 +1,4 @@
-"""Refusals `make fuzz` found the API answering differently from what its schema says (see smartcoop.api_schema)."""
+"""Answers `make fuzz` found differing from what the API schema says (see smartcoop.api_schema)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -33,3 +33,24 @@ def test_a_client_country_is_two_latin_letters(
     assert not ThirdParty.objects.exists()
     accepted = api.post(f"/api/activities/{activity.code}/clients/", {**CLIENT, "country": " fr "}, format="json")
     assert accepted.status_code == 201 and accepted.json()["country"] == "FR"
+
+
+@pytest.mark.parametrize("parameter", ["page", "page_size"])
+def test_an_empty_page_parameter_is_refused_not_read_as_the_default(
+    api: APIClient, make_activity: MakeActivity, holder: Member, parameter: str
+) -> None:
+    make_activity()
+    api.force_authenticate(holder.user)
+    refused = api.get(f"/api/activities/?{parameter}=")
+    assert refused.status_code == 400 and set(refused.json()["fields"]) == {parameter}
+    assert api.get("/api/activities/").status_code == 200
+
+
+def test_an_empty_movement_limit_is_refused_and_an_empty_cursor_is_the_newest_page(
+    api: APIClient, make_activity: MakeActivity, holder: Member
+) -> None:
+    activity = make_activity()
+    api.force_authenticate(holder.user)
+    refused = api.get(f"/api/activities/{activity.code}/movements/?limit=")
+    assert refused.status_code == 400 and set(refused.json()["fields"]) == {"limit"}
+    assert api.get(f"/api/activities/{activity.code}/movements/?before=").status_code == 200

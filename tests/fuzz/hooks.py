@@ -24,10 +24,12 @@ _A_DOCUMENT = "its bytes must be a PDF, JPEG or PNG document, whatever the part'
 RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
     "POST /api/token/": {
         "": "the e-mail address and password of an account",
+        "email": "an address with a domain the mail system accepts (an account's, to be of use)",
         "code": "the code the account's authenticator app shows now",
     },
     "POST /api/activities/": {
         "trades": "codes of the trade register, which the cooperative keeps",
+        "": "the signed-in user is a member of the cooperative (staff accounts are not)",
     },
     "POST /api/activities/{code}/clients/": {
         "vat_number": "check digits (modulo 97); a company must have one",
@@ -38,9 +40,11 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "advanced_by": "a holder's member number, required when the payee is a member",
         "supplier_reference": "an invoice number not booked yet for this supplier",
         "file": _A_DOCUMENT,
+        "due_date": "not before the invoice date",
     },
     "POST /api/activities/{code}/transfers/": {
         "destination_code": _AN_EXISTING_RECORD,
+        "amount": "at most what the Activity has available at the time",
     },
     "POST /api/expense-claims/{id}/lines/": {
         "category": _AN_EXISTING_RECORD,
