@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from members.models import Member, MemberCategory, MemberStatus, Office, ShareOperation, User
 from members.selectors import members_matching, with_holding
 from smartcoop.access import may, visible
-from smartcoop.api_schema import PAGE_PARAMETERS, ErrorSerializer
+from smartcoop.api_schema import PAGE_PARAMETERS
 from smartcoop.errors import InvalidInput, NotFoundError
 
 
@@ -31,7 +31,7 @@ class MeSerializer(serializers.Serializer[Any]):
 class MeView(APIView):
     """The signed-in user: who they are, their language and their roles."""
 
-    @extend_schema(responses={200: MeSerializer, 401: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)  # IsAuthenticated: never anonymous here
         data = {
@@ -110,7 +110,7 @@ class MemberProfileSerializer(serializers.ModelSerializer[Member]):
 class MyMemberView(APIView):
     """The signed-in member's record: membership, office, address; the IBAN masked."""
 
-    @extend_schema(responses={200: MemberProfileSerializer, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: MemberProfileSerializer})
     def get(self, request: Request) -> Response:
         return Response(MemberProfileSerializer(_own_member(request)).data)
 
@@ -161,7 +161,7 @@ class MySharesView(GenericAPIView[ShareOperation]):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses={200: MySharesSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: MySharesSerializer},
     )
     def get(self, request: Request) -> Response:
         member = _own_member(request)
@@ -221,12 +221,7 @@ class CanListMembers(BasePermission):
             ),
             OpenApiParameter("q", str, description="A name, or a member, national register or enterprise number."),
         ],
-        responses={
-            200: MemberListSerializer(many=True),
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-        },
+        responses={200: MemberListSerializer(many=True)},
     )
 )
 class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Member]):

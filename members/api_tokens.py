@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.api import ErrorSerializer
 from members.models import ApiToken, User
 from members.tokens import api_sign_in, api_token_issue, api_token_revoke, api_tokens_of
+from smartcoop.api_schema import ErrorSerializer
 from smartcoop.serializers import Serializer
 
 
@@ -47,7 +47,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: IssuedTokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer},
+        responses={200: IssuedTokenSerializer, 429: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         given = TokenRequestSerializer(data=request.data)
@@ -78,11 +78,11 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
 @extend_schema_view(
     list=extend_schema(
         description="Your API tokens that still work, newest first (never their keys).",
-        responses={200: ApiTokenSerializer(many=True), 401: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: ApiTokenSerializer(many=True)},
     ),
     destroy=extend_schema(
         description="Revoke one of your tokens: it stops working at once. Anyone else's token is not found.",
-        responses={204: None, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        responses={204: None},
     ),
 )
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet[ApiToken]):

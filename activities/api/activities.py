@@ -26,7 +26,7 @@ from activities.api.expense_claims import (
     _with_total,
 )
 from activities.api.purchases import PurchaseCreateSerializer, PurchasePageSerializer, PurchaseSerializer, _with_links
-from activities.api.shared import ERRORS, _page, _user, money
+from activities.api.shared import _page, _user, money
 from activities.api.third_parties import ClientCreateSerializer, ClientSerializer
 from activities.api.transfers import TransferPageSerializer, TransferRequestSerializer, TransferSerializer
 from activities.models import (
@@ -59,7 +59,6 @@ from activities.services import (
     purchase_submit,
     third_party_add,
 )
-from members.api import ErrorSerializer
 from members.models import Member
 from smartcoop.access import may
 from smartcoop.api_schema import ISO_DATE, PAGE_PARAMETERS
@@ -199,11 +198,11 @@ def _limit(value: str | None) -> int:
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ActivitySerializer(many=True), **ERRORS}),
-    retrieve=extend_schema(responses={200: ActivityDetailSerializer, **ERRORS}),
+    list=extend_schema(responses={200: ActivitySerializer(many=True)}),
+    retrieve=extend_schema(responses={200: ActivityDetailSerializer}),
     create=extend_schema(
         request=ActivityCreateSerializer,
-        responses={201: ActivityDetailSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+        responses={201: ActivityDetailSerializer},
         description="Open an Activity: the signed-in member (an admitted one) becomes its manager.",
     ),
 )
@@ -278,7 +277,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 description=f"Movements per page (at most {MOVEMENTS_MAX}, {MOVEMENTS_PAGE} if not given).",
             ),
         ],
-        responses={200: MovementPageSerializer, 400: ErrorSerializer, **ERRORS},
+        responses={200: MovementPageSerializer},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def movements(self, request: Request, code: str | None = None) -> Response:
@@ -298,13 +297,13 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         methods=["GET"],
         parameters=PAGE_PARAMETERS,
-        responses={200: ExpenseClaimPageSerializer, **ERRORS},
+        responses={200: ExpenseClaimPageSerializer},
         description="The Activity's expense claims (a worker: their own), newest first.",
     )
     @extend_schema(
         methods=["POST"],
         request=ClaimCreateSerializer,
-        responses={201: ExpenseClaimSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={201: ExpenseClaimSerializer},
         description="A draft claim of the signed-in worker: add its lines, then submit it.",
     )
     @action(detail=True, methods=["get", "post"], url_path="expense-claims")
@@ -324,7 +323,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=ClientCreateSerializer,
-        responses={201: ClientSerializer, 400: ErrorSerializer, **ERRORS},
+        responses={201: ClientSerializer},
         description="A client or supplier for the Activity: a company already known by its VAT number is the "
         "cooperative's existing record, now linked to this Activity.",
     )
@@ -341,14 +340,14 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         methods=["GET"],
         parameters=PAGE_PARAMETERS,
-        responses={200: PurchasePageSerializer, **ERRORS},
+        responses={200: PurchasePageSerializer},
         description="The Activity's purchases (suppliers' invoices), newest first: for its managers and "
         "co-holders, and staff.",
     )
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": PurchaseCreateSerializer},
-        responses={201: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={201: PurchaseSerializer},
         description="A supplier's invoice (multipart, with its file), paid from the Activity's budget once an "
         "advisor approves it.",
     )
@@ -393,13 +392,13 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         methods=["GET"],
         parameters=PAGE_PARAMETERS,
-        responses={200: TransferPageSerializer, **ERRORS},
+        responses={200: TransferPageSerializer},
         description="The transfers from and to the Activity, newest first: both Activities see them.",
     )
     @extend_schema(
         methods=["POST"],
         request=TransferRequestSerializer,
-        responses={201: TransferSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={201: TransferSerializer},
         description="A manager asks to pay another Activity for its work, or to share budget with it; "
         "the money moves when an advisor approves.",
     )

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities.api.permissions import CanDecideExpenses
-from activities.api.shared import ERRORS, PaymentSerializer, ReasonSerializer, _paid_on, _url, _user, money
+from activities.api.shared import PaymentSerializer, ReasonSerializer, _paid_on, _url, _user, money
 from activities.models import (
     ExpenseCategory,
     ExpenseClaim,
@@ -32,7 +32,6 @@ from activities.services import (
     expense_claim_submit,
     expense_line_add,
 )
-from members.api import ErrorSerializer
 from smartcoop.input_rules import SPENDING
 from smartcoop.money import ZERO
 from smartcoop.serializers import AmountField, DateField, DecimalNumberField, Serializer
@@ -124,7 +123,7 @@ class TripLineSerializer(LineCreateSerializer):
     receipt = None  # type: ignore[assignment]
 
 
-@extend_schema_view(retrieve=extend_schema(responses={200: ExpenseClaimDetailSerializer, **ERRORS}))
+@extend_schema_view(retrieve=extend_schema(responses={200: ExpenseClaimDetailSerializer}))
 class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[ExpenseClaim]):
     """An expense claim with its lines: its worker fills and submits it; an advisor decides."""
 
@@ -143,7 +142,7 @@ class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Exp
 
     @extend_schema(
         request={"multipart/form-data": LineCreateSerializer, "application/json": TripLineSerializer},
-        responses={201: ExpenseLineSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={201: ExpenseLineSerializer},
         description="An expense with its receipt (multipart), or a trip paid per km (the rate of its date).",
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
@@ -167,14 +166,14 @@ class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Exp
         )
         return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: ExpenseClaimDetailSerializer, 400: ErrorSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: ExpenseClaimDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """The worker sends the claim to their advisor; it no longer changes."""
         claim = expense_claim_submit(claim=self.get_object(), actor=_user(request))
         return self._answer(claim)
 
-    @extend_schema(request=None, responses={200: ExpenseClaimDetailSerializer, 409: ErrorSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: ExpenseClaimDetailSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideExpenses])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Charge the Activity now (409, naming its balance, when it does not have the money)."""
@@ -182,9 +181,7 @@ class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Exp
         expense_claim_approve(claim=claim, actor=_user(request))
         return self._answer(claim)
 
-    @extend_schema(
-        request=ReasonSerializer, responses={200: ExpenseClaimDetailSerializer, 400: ErrorSerializer, **ERRORS}
-    )
+    @extend_schema(request=ReasonSerializer, responses={200: ExpenseClaimDetailSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideExpenses])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         claim = self.get_object()
@@ -196,7 +193,7 @@ class ExpenseClaimViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Exp
     @extend_schema(
         # JSON only: a form body is read as well, but one that does not parse would read as "no date".
         request={"application/json": PaymentSerializer},
-        responses={200: ExpenseClaimDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={200: ExpenseClaimDetailSerializer},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideExpenses])
     def reimburse(self, request: Request, pk: str | None = None) -> Response:

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities.api.permissions import CanDecidePurchases
-from activities.api.shared import ERRORS, PaymentSerializer, ReasonSerializer, _paid_on, _url, _user, money
+from activities.api.shared import PaymentSerializer, ReasonSerializer, _paid_on, _url, _user, money
 from activities.models import (
     ExpenseCategory,
     Purchase,
@@ -25,7 +25,6 @@ from activities.services import (
     purchase_pay,
     purchase_reject,
 )
-from members.api import ErrorSerializer
 from members.forms import MAX_MEMBER_NUMBER, MEMBER_NUMBER_CEILING_MESSAGE
 from smartcoop.access import visible
 from smartcoop.input_rules import SPENDING, VALIDITY
@@ -131,7 +130,7 @@ class PurchaseViewSet(viewsets.GenericViewSet[Purchase]):
     def _answer(self, purchase: Purchase) -> Response:
         return Response(PurchaseSerializer(self.get_queryset().get(pk=purchase.pk)).data)
 
-    @extend_schema(request=None, responses={200: PurchaseSerializer, 409: ErrorSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: PurchaseSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Charge the Activity now (409, naming its balance, when it does not have the money)."""
@@ -141,7 +140,7 @@ class PurchaseViewSet(viewsets.GenericViewSet[Purchase]):
 
     @extend_schema(
         request=ReasonSerializer,
-        responses={200: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={200: PurchaseSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
@@ -154,7 +153,7 @@ class PurchaseViewSet(viewsets.GenericViewSet[Purchase]):
     @extend_schema(
         # JSON only: a form body is read as well, but one that does not parse would read as "no date".
         request={"application/json": PaymentSerializer},
-        responses={200: PurchaseSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={200: PurchaseSerializer},
     )
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str | None = None) -> Response:

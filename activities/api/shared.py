@@ -1,5 +1,5 @@
-"""What the API's topics share: the signed-in user, money as a two-decimal string, the error
-statuses every endpoint declares, one page of rows, and the reason and payment date of a decision.
+"""What the API's topics share: the signed-in user, money as a two-decimal string,
+one page of rows, and the reason and payment date of a decision.
 """
 
 from datetime import date
@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.api import ErrorSerializer
 from members.models import User
 from smartcoop.api import Pagination
 from smartcoop.input_rules import PAYMENT
@@ -51,9 +50,6 @@ class PaymentSerializer(Serializer):
         required=False,
         help_text="The day the money left the bank (not in the future, at most 3 years ago); today if not given.",
     )
-
-
-ERRORS = {401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
 def _page(

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from activities.api.shared import ERRORS, _user
+from activities.api.shared import _user
 from activities.models import (
     ThirdParty,
     ThirdPartyKind,
@@ -64,7 +64,7 @@ class ClientCreateSerializer(Serializer):
     )
 
 
-@extend_schema_view(list=extend_schema(responses={200: ClientSerializer(many=True), **ERRORS}))
+@extend_schema_view(list=extend_schema(responses={200: ClientSerializer(many=True)}))
 class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ThirdParty]):
     """The clients and suppliers the signed-in member's Activities work with."""
 

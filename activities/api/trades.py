@@ -11,7 +11,6 @@ from activities.models import (
     Trade,
     TradeAdmission,
 )
-from members.api import ErrorSerializer
 from smartcoop.errors import InvalidInput
 
 
@@ -36,7 +35,7 @@ class TradeSerializer(serializers.ModelSerializer[Trade]):
                 description="Only trades admitted so (empty: all).",
             ),
         ],
-        responses={200: TradeSerializer(many=True), 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: TradeSerializer(many=True)},
     )
 )
 class TradeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Trade]):

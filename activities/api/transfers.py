@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities.api.permissions import CanDecideTransfers
-from activities.api.shared import ERRORS, ReasonSerializer, _user, money
+from activities.api.shared import ReasonSerializer, _user, money
 from activities.models import (
     ActivityTransfer,
     TransferKind,
@@ -22,7 +22,6 @@ from activities.services import (
     activity_transfer_approve,
     activity_transfer_reject,
 )
-from members.api import ErrorSerializer
 from smartcoop.access import visible
 from smartcoop.serializers import AmountField, Serializer
 
@@ -75,7 +74,7 @@ class TransferViewSet(viewsets.GenericViewSet[ActivityTransfer]):
     def _answer(self, transfer: ActivityTransfer) -> Response:
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
 
-    @extend_schema(request=None, responses={200: TransferSerializer, 409: ErrorSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: TransferSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Move the money (409, naming the paying Activity's balance, when it does not have it)."""
@@ -85,7 +84,7 @@ class TransferViewSet(viewsets.GenericViewSet[ActivityTransfer]):
 
     @extend_schema(
         request=ReasonSerializer,
-        responses={200: TransferSerializer, 400: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={200: TransferSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
