@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
@@ -274,6 +275,7 @@ class AutoSchema(openapi.AutoSchema):
             schema["pattern"] = decimal_pattern(places=field.places, maximum=field.maximum, positive=positive)
         elif (
             isinstance(field, serializers.CharField)
+            and not any(isinstance(validator, RegexValidator) for validator in field.validators)
             and not field.allow_blank
             and field.trim_whitespace
             and "pattern" not in schema

@@ -50,6 +50,13 @@ def _text_fields(serializer: serializers.Serializer[Any]) -> dict[str, bool]:
     }
 
 
+def _form_text(value: str, *, multiline: bool) -> str:
+    # A form field left empty means "not given" (DRF then takes the field's default); one that was
+    # filled with nothing visible was given, and is refused as blank, as it is in a JSON body.
+    cleaned = clean_text(value, multiline=multiline)
+    return cleaned if cleaned.strip() or not value else " "
+
+
 def _without_invisible(data: Any, text_fields: dict[str, bool]) -> Any:
     if isinstance(data, QueryDict):
         # A multipart body also holds the files: rebuilt shallowly, so uploads are not copied.
@@ -59,7 +66,7 @@ def _without_invisible(data: Any, text_fields: dict[str, bool]) -> Any:
             cleaned.setlist(
                 key,
                 [
-                    clean_text(v, multiline=multiline) if multiline is not None and isinstance(v, str) else v
+                    _form_text(v, multiline=multiline) if multiline is not None and isinstance(v, str) else v
                     for v in values
                 ],
             )

@@ -54,3 +54,15 @@ def test_an_empty_movement_limit_is_refused_and_an_empty_cursor_is_the_newest_pa
     refused = api.get(f"/api/activities/{activity.code}/movements/?limit=")
     assert refused.status_code == 400 and set(refused.json()["fields"]) == {"limit"}
     assert api.get(f"/api/activities/{activity.code}/movements/?before=").status_code == 200
+
+
+def test_a_form_field_holding_only_invisible_characters_is_refused_not_replaced_by_its_default(
+    api: APIClient, make_activity: MakeActivity, holder: Member
+) -> None:
+    activity = make_activity()
+    api.force_authenticate(holder.user)
+    url = f"/api/activities/{activity.code}/clients/"
+    refused = api.post(url, {**CLIENT, "country": "\u200b\u009b"}, format="multipart")
+    assert refused.status_code == 400 and set(refused.json()["fields"]) == {"country"}
+    # Left empty, the field is not given: the default country applies, as before.
+    assert api.post(url, {**CLIENT, "country": ""}, format="multipart").json()["country"] == "BE"
