@@ -41,41 +41,39 @@ def _refusal(error: DjangoValidationError) -> serializers.ValidationError:
 # --- text -------------------------------------------------------------------------------------
 
 
-def _text_fields(serializer: serializers.Serializer[Any]) -> dict[str, bool]:
-    """The names of the serializer's writable text fields, each with whether it spans several lines."""
+def _text_fields(serializer: serializers.Serializer[Any]) -> dict[str, serializers.CharField]:
+    """The serializer's writable text fields, by name."""
     return {
-        name: field.style.get("base_template") == "textarea.html"
+        name: field
         for name, field in serializer.fields.items()
         if isinstance(field, serializers.CharField) and field.trim_whitespace and not field.read_only
     }
 
 
-def _form_text(value: str, *, multiline: bool) -> str:
+def _clean(value: str, field: serializers.CharField, *, form: bool) -> str:
+    if field.max_length is not None and len(value) > field.max_length:
+        # Too long as sent, whatever it holds: refused for its length, as the schema's maxLength says.
+        return value
+    cleaned = clean_text(value, multiline=field.style.get("base_template") == "textarea.html")
     # A form field left empty means "not given" (DRF then takes the field's default); one that was
     # filled with nothing visible was given, and is refused as blank, as it is in a JSON body.
-    cleaned = clean_text(value, multiline=multiline)
-    return cleaned if cleaned.strip() or not value else " "
+    return " " if form and value and not cleaned.strip() else cleaned
 
 
-def _without_invisible(data: Any, text_fields: dict[str, bool]) -> Any:
+def _without_invisible(data: Any, text_fields: dict[str, serializers.CharField]) -> Any:
     if isinstance(data, QueryDict):
         # A multipart body also holds the files: rebuilt shallowly, so uploads are not copied.
         cleaned = QueryDict(mutable=True)
         for key, values in data.lists():
-            multiline = text_fields.get(key)
+            field = text_fields.get(key)
             cleaned.setlist(
                 key,
-                [
-                    _form_text(v, multiline=multiline) if multiline is not None and isinstance(v, str) else v
-                    for v in values
-                ],
+                [_clean(v, field, form=True) if field is not None and isinstance(v, str) else v for v in values],
             )
         return cleaned
     if isinstance(data, Mapping):
         return {
-            key: clean_text(value, multiline=text_fields[key])
-            if key in text_fields and isinstance(value, str)
-            else value
+            key: _clean(value, text_fields[key], form=False) if key in text_fields and isinstance(value, str) else value
             for key, value in data.items()
         }
     return data

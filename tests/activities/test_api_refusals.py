@@ -66,3 +66,14 @@ def test_a_form_field_holding_only_invisible_characters_is_refused_not_replaced_
     assert refused.status_code == 400 and set(refused.json()["fields"]) == {"country"}
     # Left empty, the field is not given: the default country applies, as before.
     assert api.post(url, {**CLIENT, "country": ""}, format="multipart").json()["country"] == "BE"
+
+
+def test_text_longer_than_its_limit_as_sent_is_refused_even_when_mostly_invisible(
+    api: APIClient, make_activity: MakeActivity, holder: Member
+) -> None:
+    activity = make_activity()
+    api.force_authenticate(holder.user)
+    url = f"/api/activities/{activity.code}/expense-claims/"
+    refused = api.post(url, {"title": "Tournée" + "\u200b" * 200}, format="json")
+    assert refused.status_code == 400 and set(refused.json()["fields"]) == {"title"}
+    assert api.post(url, {"title": "Tournée\u200b"}, format="json").json()["title"] == "Tournée"
