@@ -7,5 +7,6 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import access  # noqa: F401 -- registers the members' grants in the access policy
-        from members import role_changes  # noqa: F401 -- connects the audit of role changes
+        # Imported for their effect: `access` registers the members' grants in the access policy,
+        # `role_changes` connects the audit of role changes.
+        from members import access, role_changes  # noqa: F401
