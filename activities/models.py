@@ -495,5 +495,3 @@ class ActivityTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} -> {self.destination_id}: {self.amount}"
-
-
