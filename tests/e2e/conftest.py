@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import LazySettings
@@ -149,3 +150,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             saved = f"could not save the page: {error}"
         report.sections.append(("e2e page at failure", saved))
     return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.e2e.axe import PAGES_CHECKED, TALLY
+
+    if PAGES_CHECKED:
+        counts = ", ".join(f"{impact} {TALLY[impact]}" for impact in ("critical", "serious", "moderate", "minor"))
+        terminalreporter.write_line(f"axe-core: {len(PAGES_CHECKED)} pages checked; violations by impact: {counts}")
