@@ -206,6 +206,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "smartcoop.context_processors.notifications",
             ],
+            "builtins": ["smartcoop.templatetags.money"],
         },
     },
 ]
