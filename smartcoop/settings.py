@@ -262,6 +262,8 @@ LANGUAGE_CODE = "fr"
 BOOKS_LANGUAGE = LANGUAGE_CODE
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates day first (dd/mm/yyyy) in every language, as Belgians write them (smartcoop/formats).
+FORMAT_MODULE_PATH = ["smartcoop.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
