@@ -95,7 +95,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
-        detail = dict(exc.detail)
+        detail: dict[Any, Any] = dict(exc.detail)  # the stubs allow int keys; DRF gives field names
         non_field = _flatten(detail.pop("non_field_errors", []))
         fields = {name: _flatten(value) for name, value in detail.items()}
         message = non_field[0] if non_field else _("Some fields are not valid.")
