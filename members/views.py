@@ -278,7 +278,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
         if member
         else [],
         "notifications": [
-            model_to_dict(n, exclude=["user"]) | {"created_at": n.created_at}
+            # Subject and body as the member reads them now; the cause they are rendered from stays inside.
+            model_to_dict(n, exclude=["user", "template", "context", "subject_msgid"])
+            | {"subject": n.subject_text, "body": n.body_text, "created_at": n.created_at}
             for n in Notification.objects.filter(user=user).order_by("created_at", "pk")
         ],
         # What changed in their record and when (who acted stays with the cooperative).

@@ -8,6 +8,8 @@ it its own way, the same way for every error: as a flash message or the error pa
 `smartcoop.admin_site`), and as `{"message": ..., "fields": {...}}` in the API (`smartcoop.api`).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,44 @@ class InvalidInput(ApplicationError):
     def on(cls, field: str, message: Any) -> "InvalidInput":
         """The one way to refuse a value: the message, shown once on top and once beside its field."""
         return cls(message, fields={field: [message]})
+
+
+class Refusals:
+    """Every refusal of one submission, gathered so the person corrects them all in one go.
+
+    A check that stops at its first fault makes someone submit once per mistake. A service judging
+    several fields adds each fault here (or runs a `clean_*` helper inside `collecting()`) and
+    raises once at the end with `raise_any`: one InvalidInput naming every field at fault.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[Any]] = {}
+
+    def add(self, field: str, message: Any) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def __contains__(self, field: object) -> bool:
+        return field in self.fields
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Runs a check that raises InvalidInput, keeping its refusal instead of stopping there."""
+        try:
+            yield
+        except InvalidInput as error:
+            for field, messages in error.fields.items():
+                for message in messages:
+                    self.add(field, message)
+            if not error.fields:
+                self.add("", error.message)
+
+    def raise_any(self) -> None:
+        """Raises the refusals gathered, if any: one message is told as itself, several as a count."""
+        messages = [message for messages in self.fields.values() for message in messages]
+        if len(messages) == 1:
+            raise InvalidInput(messages[0], fields=self.fields)
+        if messages:
+            raise InvalidInput(fields=self.fields)
 
 
 class PermissionDeniedError(ApplicationError):

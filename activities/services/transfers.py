@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from activities.models import (
     Activity,
@@ -43,7 +43,7 @@ from smartcoop.input_rules import PAYMENT
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.money import amount_text
-from smartcoop.notifications import notify
+from smartcoop.notifications import Plain, notify
 
 INCOME_ACCOUNTS = {"subsidy": "740", "other": "743"}
 
@@ -145,11 +145,16 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
             posting=posting.key,
         )
         locked.source, locked.destination = source, destination
-        context = {"transfer": locked, "source": source.code, "destination": destination.code}
+        context: dict[str, Plain] = {
+            "amount": locked.amount,
+            "description": locked.description,
+            "source": source.code,
+            "destination": destination.code,
+        }
         notify(
             user=locked.requested_by,
             key=f"activity-transfer:{locked.pk}:approved:{locked.requested_by_id}",
-            subject=gettext_lazy("Transfer from %(source)s to %(destination)s approved"),
+            subject=gettext_noop("Transfer from %(source)s to %(destination)s approved"),
             template="activity_transfer_approved",
             context=context,
             link=reverse("activities:detail", args=[source.code]),
@@ -160,7 +165,7 @@ def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Tra
                 notify(
                     user=manager,
                     key=f"activity-transfer:{locked.pk}:approved:{manager.pk}",
-                    subject=gettext_lazy("%(destination)s received money from %(source)s"),
+                    subject=gettext_noop("%(destination)s received money from %(source)s"),
                     template="activity_transfer_received",
                     context=context,
                     link=reverse("activities:detail", args=[destination.code]),
@@ -192,10 +197,10 @@ def activity_transfer_reject(*, transfer: ActivityTransfer, reason: str, actor: 
         notify(
             user=locked.requested_by,
             key=f"activity-transfer:{locked.pk}:rejected:{locked.requested_by_id}",
-            subject=gettext_lazy("Transfer from %(source)s to %(destination)s rejected"),
+            subject=gettext_noop("Transfer from %(source)s to %(destination)s rejected"),
             template="activity_transfer_rejected",
             context={
-                "transfer": locked,
+                "amount": locked.amount,
                 "source": source.code,
                 "destination": destination.code,
                 "reason": locked.reason,

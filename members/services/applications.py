@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from members.models import (
     OPEN_APPLICATION,
@@ -146,7 +146,7 @@ def application_request_document(*, application: MembershipApplication, reason: 
         notify(
             user=locked.user,
             key=f"{prefix}{asked + 1}",
-            subject=gettext_lazy("A document is missing from your membership application"),
+            subject=gettext_noop("A document is missing from your membership application"),
             template="application_document_requested",
             context={"reason": locked.reason},
             link=reverse("members:membership"),
@@ -169,7 +169,7 @@ def application_reject(*, application: MembershipApplication, reason: str, actor
         notify(
             user=locked.user,
             key=f"application:{locked.pk}:rejected",
-            subject=gettext_lazy("Your membership application was rejected"),
+            subject=gettext_noop("Your membership application was rejected"),
             template="application_rejected",
             context={"reason": locked.reason},
             link=reverse("members:membership"),
@@ -230,9 +230,9 @@ def application_approve(
         notify(
             user=locked.user,
             key=f"application:{locked.pk}:approved",
-            subject=gettext_lazy("Your membership application was approved"),
+            subject=gettext_noop("Your membership application was approved"),
             template="application_approved",
-            context={"call": call},
+            context={"quantity": call.quantity, "amount": call.amount, "reference": call.reference},
             link=reverse("members:membership"),
         )
         return call

@@ -18,7 +18,7 @@ from members.services.shared import _next_number
 from smartcoop.access import may
 from smartcoop.audit.models import AuditEntry
 from smartcoop.audit.services import audit_record, changes, name_actions, snapshot
-from smartcoop.errors import InvalidInput, PermissionDeniedError
+from smartcoop.errors import InvalidInput, PermissionDeniedError, Refusals
 from smartcoop.input_rules import BIRTH
 
 # What the audit trail records of a member: who they are, where their money goes, who follows them.
@@ -73,6 +73,8 @@ class Identity:
 
 
 def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dict[str, object]:
+    # Every fault is gathered before refusing: an applicant corrects them all in one submit.
+    refusals = Refusals()
     fields: dict[str, object] = {
         "kind": identity.kind,
         "street": identity.street.strip(),
@@ -80,17 +82,26 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
         "city": identity.city.strip(),
         "country": identity.country,
         "phone": identity.phone.strip(),
-        "iban": clean_iban(identity.iban),
     }
-    fields["bic"] = bic_for(str(fields["iban"]))
+    with refusals.collecting():
+        fields["iban"] = clean_iban(identity.iban)
+        fields["bic"] = bic_for(str(fields["iban"]))
     others = Member.objects.exclude(pk=exclude.pk) if exclude else Member.objects.all()
     if identity.kind == PersonKind.NATURAL:
-        if not identity.first_name.strip() or not identity.last_name.strip() or identity.birth_date is None:
-            raise InvalidInput.on("last_name", _("A person needs a first name, a last name and a birth date."))
-        BIRTH.require(identity.birth_date, field="birth_date")
-        number = clean_national_number(identity.national_number, birth_date=identity.birth_date)
-        if others.filter(national_number=number).exists():
-            raise InvalidInput.on("national_number", _("A member with this national register number already exists."))
+        if not identity.first_name.strip():
+            refusals.add("first_name", _("A person needs a first name."))
+        if not identity.last_name.strip():
+            refusals.add("last_name", _("A person needs a last name."))
+        if identity.birth_date is None:
+            refusals.add("birth_date", _("A person needs a birth date."))
+        else:
+            with refusals.collecting():
+                BIRTH.require(identity.birth_date, field="birth_date")
+        number = ""
+        with refusals.collecting():
+            number = clean_national_number(identity.national_number, birth_date=identity.birth_date)
+        if number and others.filter(national_number=number).exists():
+            refusals.add("national_number", _("A member with this national register number already exists."))
         fields.update(
             first_name=identity.first_name.strip(),
             last_name=identity.last_name.strip(),
@@ -101,11 +112,15 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
             representative="",
         )
     elif identity.kind == PersonKind.LEGAL:
-        if not identity.company_name.strip() or not identity.representative.strip():
-            raise InvalidInput.on("company_name", _("A company needs its name and the name of its representative."))
-        number = clean_enterprise_number(identity.enterprise_number)
-        if others.filter(enterprise_number=number).exists():
-            raise InvalidInput.on("enterprise_number", _("A member with this enterprise number already exists."))
+        if not identity.company_name.strip():
+            refusals.add("company_name", _("A company needs its name."))
+        if not identity.representative.strip():
+            refusals.add("representative", _("A company needs the name of its representative."))
+        number = ""
+        with refusals.collecting():
+            number = clean_enterprise_number(identity.enterprise_number)
+        if number and others.filter(enterprise_number=number).exists():
+            refusals.add("enterprise_number", _("A member with this enterprise number already exists."))
         fields.update(
             company_name=identity.company_name.strip(),
             representative=identity.representative.strip(),
@@ -116,7 +131,8 @@ def _clean_identity(identity: Identity, *, exclude: Member | None = None) -> dic
             birth_date=None,
         )
     else:
-        raise InvalidInput.on("kind", _("A member is a natural or a legal person."))
+        refusals.add("kind", _("A member is a natural or a legal person."))
+    refusals.raise_any()
     return fields
 
 
