@@ -51,17 +51,25 @@ class Notification(models.Model):
     """A decision about something of a member's, told once: listed in the Espace membre and e-mailed.
 
     `key` names the business cause (`expense-claim:12:approved`), so a retried service records it
-    once. Subject and body are rendered in the user's language when the decision is taken, so the
-    page and the e-mail say the same thing whatever language the advisor worked in.
-    See `smartcoop.notifications`.
+    once. What is stored is the cause, not its wording: `template` (notifications/<template>.txt),
+    `context` (plain values: ids, names, amounts as strings, days as {"date": ISO}) and
+    `subject_msgid` (the subject as written in the code). Subject and body are rendered whenever
+    they are read, in the reader's language of that moment (`subject_text`, `body_text`).
+    `subject` and `body` hold the text of the notifications told before that: rows without a
+    template show it as it was. See `smartcoop.notifications`.
     """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="notifications"
     )
     key = models.CharField(_("cause"), max_length=200, unique=True)
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    template = models.CharField(
+        _("template"), max_length=100, blank=True, help_text=_("The message's template, rendered when read")
+    )
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    subject_msgid = models.CharField(_("subject as written in the code"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=200, blank=True, help_text=_("A path in the member area"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -80,7 +88,21 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject_text
+
+    @property
+    def subject_text(self) -> str:
+        """The subject in the active language (one line)."""
+        from smartcoop.notifications import notification_subject  # the renderer imports this model
+
+        return notification_subject(self)
+
+    @property
+    def body_text(self) -> str:
+        """The message in the active language."""
+        from smartcoop.notifications import notification_body  # the renderer imports this model
+
+        return notification_body(self)
 
 
 class WorkerHeartbeat(models.Model):

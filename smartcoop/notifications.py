@@ -9,17 +9,28 @@ How it works, and why:
   posting's: a retried service records one notification. The insert runs in a savepoint, so the
   loser of a race (held on the unique index until the winner commits) gets an IntegrityError that
   is caught here instead of aborting the decision's transaction.
-- Subject and body are rendered once, in the language of the person told (not of the advisor who
-  acts), from `templates/notifications/<name>.txt`: the page and the e-mail say the same thing, and
-  a later change of language does not rewrite history.
+- The row stores the cause, not its wording: the template's name, the subject as written in the
+  code (a msgid, marked with `gettext_noop` where it is written) and a context of plain values:
+  codes, names and typed texts as they are, amounts as strings (the `|amount` filter writes them in
+  the reader's language), days as {"date": "2026-03-10"}, and a name that has a version per
+  language (a trade) as {"fr": ..., "nl": ..., "en": ...} (`in_every_language`). Subject and
+  body are rendered when read, in the reader's language of that moment: a member who switches
+  from French to English reads in English what they were told before; the page, the dashboard and
+  the export read them this way, and the e-mail in the recipient's language when it leaves. A
+  template, once used, is kept under its name: the notifications told with it are rendered from it.
+  `notify` renders both once in the recipient's language, so a context that does not fit its
+  template fails inside the decision, not on the member's page.
+- Rows written before that design have no template: they show the subject and body stored then.
 - The e-mail leaves after the commit: `on_commit` queues `smartcoop.tasks.send_notification`, which
   locks the row, sends, and marks it sent in one transaction. An SMTP failure rolls that back and
   Celery retries; the row is marked sent only once the mail server took the message. A broker or
   mail server down for longer than the retries is caught up by `notifications_resend` (beat).
 """
 
-from collections.abc import Sequence
-from datetime import timedelta
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +38,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from members.models import User
 from smartcoop.models import Notification
@@ -40,27 +51,94 @@ RESEND_WITHIN = timedelta(days=3)
 RESEND_BATCH = 500
 
 
+# What a context may hold, stored as JSON: see the module's docstring.
+Plain = str | int | bool | Decimal | date | Mapping[str, str] | None
+
+
+def in_every_language(write: Callable[[], str]) -> dict[str, str]:
+    """A name as each language writes it (a trade's name), for a context read in any of them."""
+    written = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            written[code] = str(write())
+    return written
+
+
+def _stored(context: Mapping[str, Plain]) -> dict[str, Any]:
+    """The context as JSON values; anything else (a model instance, a float) is a bug of the caller."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    stored: dict[str, Any] = {}
+    for name, value in context.items():
+        if isinstance(value, Decimal):
+            stored[name] = str(value)
+        elif isinstance(value, datetime):
+            raise TypeError(f"notify() context {name!r}: give the day (a date), not a moment")
+        elif isinstance(value, date):
+            stored[name] = {"date": value.isoformat()}
+        elif isinstance(value, Mapping):
+            if set(value) != languages:
+                raise TypeError(f"notify() context {name!r}: a mapping holds one text per language")
+            stored[name] = {code: str(text) for code, text in value.items()}
+        elif value is None or isinstance(value, (str, int, bool)):
+            stored[name] = value
+        else:
+            raise TypeError(f"notify() context {name!r}: {type(value).__name__} is not a plain value")
+    json.dumps(stored)  # what the database would refuse, refused here with the caller in the traceback
+    return stored
+
+
+def _readable(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored context as templates read it: days as dates, names in the active language."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    readable: dict[str, Any] = {}
+    for name, value in context.items():
+        if isinstance(value, dict) and set(value) == {"date"}:
+            readable[name] = date.fromisoformat(value["date"])
+        elif isinstance(value, dict):
+            readable[name] = value.get(language, value.get(settings.LANGUAGE_CODE, ""))
+        else:
+            readable[name] = value
+    return readable
+
+
+def notification_subject(notification: Notification) -> str:
+    """The subject in the active language, on one line (a mail header cannot hold a newline)."""
+    if not notification.template:
+        return notification.subject
+    text = gettext(notification.subject_msgid) % _readable(notification.context)
+    return Truncator(" ".join(text.split())).chars(200)
+
+
+def notification_body(notification: Notification) -> str:
+    """The message in the active language, plain text (the page escapes it, the e-mail sends it as is)."""
+    if not notification.template:
+        return notification.body
+    return render_to_string(f"notifications/{notification.template}.txt", _readable(notification.context)).strip()
+
+
 def notify(
-    *, user: User, key: str, subject: str | Promise, template: str, context: dict[str, Any], link: str = ""
+    *, user: User, key: str, subject: str, template: str, context: Mapping[str, Plain], link: str = ""
 ) -> Notification | None:
     """Record that `user` is told about `key`, and e-mail them once the caller's transaction commits.
 
-    `subject` is a lazy string (`gettext_lazy`): it is translated into the user's language here, and
-    its `%(name)s` placeholders are filled from `context`. The body is `notifications/<template>.txt`
-    rendered with `context` in that language. Returns the new notification, or None when this
-    cause was already notified (a retry).
+    `subject` is the msgid of the subject (mark it with `gettext_noop`), its `%(name)s` placeholders
+    filled from `context`; the body is `notifications/<template>.txt` rendered with `context`. Both
+    are rendered whenever the notification is read, in the reader's language. Returns the new
+    notification, or None when this cause was already notified (a retry).
     """
     if not connection.in_atomic_block:
         # Outside the decision's transaction, a rolled-back decision would still be announced.
         raise RuntimeError("notify() must run inside the transaction that records the decision")
+    notification = Notification(
+        user=user, key=key, template=template, context=_stored(context), subject_msgid=subject, link=link
+    )
     with translation.override(user.language):
-        text = " ".join((str(subject) % context).split())  # one line: a mail header cannot hold a newline
-        body = render_to_string(f"notifications/{template}.txt", context).strip()
+        # Rendered once now: a placeholder or a template the context does not fill fails the decision here.
+        notification_subject(notification)
+        notification_body(notification)
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                user=user, key=key, subject=Truncator(text).chars(200), body=body, link=link
-            )
+            notification.save()
     except IntegrityError:
         if Notification.objects.filter(key=key).exists():
             return None
@@ -74,7 +152,7 @@ def notify(
 
 
 def notification_send(*, notification_id: int) -> bool:
-    """E-mail one notification; False when it was sent already (run twice, it sends once).
+    """E-mail one notification, in the recipient's language of now; False when it was sent already.
 
     The row stays locked while the mail server answers: a concurrent run of the same task waits,
     then finds it sent. An exception from the mail server rolls back, leaving it unsent for the retry.
@@ -90,15 +168,17 @@ def notification_send(*, notification_id: int) -> bool:
             return False
         user = notification.user
         with translation.override(user.language):
+            subject = notification_subject(notification)
             message = render_to_string(
                 "notifications/email.txt",
                 {
-                    "notification": notification,
+                    "first_name": user.first_name,
+                    "body": notification_body(notification),
                     "url": f"{settings.SITE_URL}{notification.link}" if notification.link else "",
                     "site_url": settings.SITE_URL,
                 },
             ).strip()
-        send_mail(notification.subject, f"{message}\n", settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        send_mail(subject, f"{message}\n", settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
         notification.sent_at = timezone.now()
         notification.save(update_fields=["sent_at"])
         return True

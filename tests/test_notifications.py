@@ -15,11 +15,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from activities.errors import InsufficientFunds
 from activities.models import Activity, ActivityTrade, ExpenseCategory, ExpenseClaim, HolderRole, Purchase, Trade
+from activities.selectors import activity_books
 from activities.services import (
     ExpenseLineData,
     PurchaseData,
@@ -104,6 +105,12 @@ def _only(user: User) -> Notification:
     return found[0]
 
 
+def _read(notification: Notification) -> tuple[str, str]:
+    """Subject and body as its member reads them, in the language they speak now."""
+    with translation.override(notification.user.language):
+        return notification.subject_text, notification.body_text
+
+
 def _file(name: str = "ticket.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
@@ -127,7 +134,7 @@ def _application(make_user, office: Office, language: str) -> MembershipApplicat
     )
     data = ApplicationData(
         identity=identity,
-        trades="Illustration",
+        trades=("illustrator",),
         shares_requested=2,
         office=office,
         accepts_statutes=True,
@@ -156,9 +163,10 @@ def test_an_approved_applicant_is_told_in_dutch_what_to_pay_and_with_which_commu
     notification = _only(application.user)
     assert notification.key == f"application:{application.pk}:approved"
     assert notification.link == reverse("members:membership")
-    assert notification.subject == "Je kandidatuur is goedgekeurd"
-    assert call.reference and call.reference in notification.body
-    assert "60,00 EUR" in notification.body and "2 aandelen" in notification.body
+    subject, body = _read(notification)
+    assert subject == "Je kandidatuur is goedgekeurd"
+    assert call.reference and call.reference in body
+    assert "60,00 EUR" in body and "2 aandelen" in body
     assert (notification.sent_at, notification.read_at) == (None, None)
     assert len(callbacks) == 1 and queued == [notification.pk], "the e-mail is queued once the decision is committed"
 
@@ -170,8 +178,8 @@ def test_a_rejected_applicant_reads_the_reason(make_user, advisor: User, office:
 
     notification = _only(application.user)
     assert notification.key == f"application:{application.pk}:rejected"
-    assert notification.subject == "Votre candidature a été refusée"
-    assert "Activité hors du registre des métiers" in notification.body
+    assert _read(notification)[0] == "Votre candidature a été refusée"
+    assert "Activité hors du registre des métiers" in _read(notification)[1]
 
 
 def test_each_request_for_a_document_is_told_once_even_when_clicked_twice(
@@ -183,14 +191,14 @@ def test_each_request_for_a_document_is_told_once_even_when_clicked_twice(
     application_request_document(application=application, reason="Recto verso de la carte d'identité", actor=advisor)
     application_request_document(application=application, reason="Recto verso de la carte d'identité", actor=advisor)
     assert _only(application.user).key == f"{prefix}1"
-    assert "Recto verso de la carte d'identité" in _only(application.user).body, "plain text: no HTML escaping"
+    assert "Recto verso de la carte d'identité" in _read(_only(application.user))[1], "plain text: no HTML escaping"
 
     application_add_document(application=application, document=_file("id.pdf"), actor=application.user)
     application_request_document(application=application, reason="La carte est expirée", actor=advisor)
 
     keys = Notification.objects.filter(user=application.user).order_by("pk").values_list("key", flat=True)
     assert list(keys) == [f"{prefix}1", f"{prefix}2"]
-    assert Notification.objects.get(key=f"{prefix}2").subject == (
+    assert _read(Notification.objects.get(key=f"{prefix}2"))[0] == (
         "A document is missing from your membership application"
     )
 
@@ -213,8 +221,9 @@ def test_an_approved_share_transfer_is_told_to_the_seller_once_with_its_register
 
     notification = _only(request.seller.user)
     assert notification.key == f"transfer-request:{request.pk}:approved"
-    assert notification.subject == "Je overdracht van aandelen is goedgekeurd"
-    assert str(operation.number) in notification.body and "Bob Peeters" in notification.body
+    subject, body = _read(notification)
+    assert subject == "Je overdracht van aandelen is goedgekeurd"
+    assert str(operation.number) in body and "Bob Peeters" in body
     assert notification.link == reverse("members:shares")
     assert not Notification.objects.filter(user=request.buyer.user).exists()
 
@@ -226,7 +235,7 @@ def test_a_rejected_share_transfer_tells_the_seller_why(make_member, advisor: Us
 
     notification = _only(request.seller.user)
     assert notification.key == f"transfer-request:{request.pk}:rejected"
-    assert "Bob n'est plus membre actif" in notification.body
+    assert "Bob n'est plus membre actif" in _read(notification)[1]
 
 
 # --- expense claims and purchases -------------------------------------------------------------
@@ -252,8 +261,9 @@ def test_an_approved_claim_is_told_once_to_its_worker_even_when_the_approval_is_
 
     notification = _only(holder.user)
     assert notification.key == f"expense-claim:{claim.pk}:approved"
-    assert notification.subject == "Onkostennota “Tournée de mars” goedgekeurd"
-    assert "80,00 EUR" in notification.body
+    subject, body = _read(notification)
+    assert subject == "Onkostennota “Tournée de mars” goedgekeurd"
+    assert "80,00 EUR" in body
     assert notification.link == reverse("activities:claim_detail", args=[claim.pk])
 
 
@@ -290,10 +300,47 @@ def test_a_rejected_then_another_reimbursed_claim_tell_the_worker_each_time(
         f"expense-claim:{reimbursed.pk}:approved",
         f"expense-claim:{reimbursed.pk}:reimbursed",
     }
-    assert "Ticket illisible" in Notification.objects.get(key=f"expense-claim:{rejected.pk}:rejected").body
-    paid = Notification.objects.get(key=f"expense-claim:{reimbursed.pk}:reimbursed")
-    assert paid.subject == "Note de frais « Tournée de mars » remboursée"
-    assert "45,50 EUR" in paid.body and "10 mars 2026" in paid.body
+    assert "Ticket illisible" in _read(Notification.objects.get(key=f"expense-claim:{rejected.pk}:rejected"))[1]
+    subject, body = _read(Notification.objects.get(key=f"expense-claim:{reimbursed.pk}:reimbursed"))
+    assert subject == "Note de frais « Tournée de mars » remboursée"
+    assert "45,50 EUR" in body and "10/03/2026" in body
+
+
+def test_the_approval_tells_the_worker_the_figure_the_activitys_available_drops_by(
+    make_activity: MakeActivity, holder: Member, advisor: User, supplies: ExpenseCategory
+) -> None:
+    _speaks(holder, "en")
+    activity = make_activity(funds=Decimal("500.00"))
+    claim = expense_claim_create(activity=activity, title="Ink", actor=holder.user)
+    line = ExpenseLineData(  # 42.60 paid, of which 6.30 VAT the cooperative recovers from the State
+        spent_on=date(2026, 3, 3), category=supplies, description="Ink", amount=Decimal("42.60"), vat=Decimal("6.30")
+    )
+    expense_line_add(claim=claim, data=line, receipt=_file(), actor=holder.user)
+    expense_claim_submit(claim=claim, actor=holder.user)
+    before = activity_books(activity=activity).available
+
+    expense_claim_approve(claim=claim, actor=advisor)
+
+    drop = before - activity_books(activity=activity).available
+    assert drop == Decimal("36.30")
+    body = _read(_only(holder.user))[1]
+    assert "The Activity is charged 36.30 EUR" in body, body
+    assert "42.60 EUR will be reimbursed to you" in body
+
+
+def test_an_approved_purchase_tells_what_the_activity_is_charged_net_of_recovered_vat(
+    make_activity: MakeActivity, holder: Member, advisor: User, supplies: ExpenseCategory
+) -> None:
+    _speaks(holder, "en")
+    activity = make_activity(funds=Decimal("500.00"))
+    purchase = _purchase(activity, holder, supplies, "F-7")  # 121.00 of which 21.00 VAT
+    before = activity_books(activity=activity).available
+
+    purchase_approve(purchase=purchase, actor=advisor)
+
+    assert before - activity_books(activity=activity).available == Decimal("100.00")
+    body = _read(_only(holder.user))[1]
+    assert "(121.00 EUR)" in body and "is charged 100.00 EUR" in body, body
 
 
 def _purchase(activity: Activity, holder: Member, category: ExpenseCategory, reference: str) -> Purchase:
@@ -336,13 +383,13 @@ def test_purchases_tell_who_submitted_them_when_approved_rejected_and_paid(
     purchase_pay(purchase=paid, paid_on=date(2026, 3, 21), actor=advisor)
     purchase_reject(purchase=rejected, reason="Doublon de F-1", actor=advisor)
 
-    found = dict(Notification.objects.filter(user=holder.user).values_list("key", "subject"))
+    found = {n.key: _read(n)[0] for n in Notification.objects.filter(user=holder.user)}
     assert found == {
         f"purchase:{paid.pk}:approved": "Invoice F-1 of Papeterie Lambermont approved",
         f"purchase:{paid.pk}:paid": "Invoice F-1 of Papeterie Lambermont paid",
         f"purchase:{rejected.pk}:rejected": "Invoice F-2 of Papeterie Lambermont rejected",
     }
-    assert "Doublon de F-1" in Notification.objects.get(key=f"purchase:{rejected.pk}:rejected").body
+    assert "Doublon de F-1" in _read(Notification.objects.get(key=f"purchase:{rejected.pk}:rejected"))[1]
     assert Notification.objects.get(key=f"purchase:{paid.pk}:paid").link == reverse(
         "activities:detail", args=[activity.code]
     )
@@ -369,14 +416,14 @@ def test_an_approved_transfer_tells_the_requester_and_the_destinations_managers_
 
     requester = _only(holder.user)
     assert requester.key == f"activity-transfer:{transfer.pk}:approved:{holder.user_id}"
-    assert requester.subject == f"Transfert de {source.code} vers {destination.code} approuvé"
+    assert _read(requester)[0] == f"Transfert de {source.code} vers {destination.code} approuvé"
     assert requester.link == reverse("activities:detail", args=[source.code])
     bram, chloe = _only(studio.user), _only(partner.user)
     assert bram.key == f"activity-transfer:{transfer.pk}:approved:{studio.user_id}"
-    assert bram.subject == f"{destination.code} ontving geld van {source.code}"
-    assert "175,50 EUR" in bram.body
-    assert chloe.subject == f"{destination.code} received money from {source.code}"
-    assert "175.50 EUR" in chloe.body
+    assert _read(bram)[0] == f"{destination.code} ontving geld van {source.code}"
+    assert "175,50 EUR" in _read(bram)[1]
+    assert _read(chloe)[0] == f"{destination.code} received money from {source.code}"
+    assert "175.50 EUR" in _read(chloe)[1]
     assert bram.link == chloe.link == reverse("activities:detail", args=[destination.code])
 
 
@@ -406,7 +453,7 @@ def test_a_rejected_transfer_tells_the_requester_why(
 
     notification = _only(holder.user)
     assert notification.key == f"activity-transfer:{transfer.pk}:rejected:{holder.user_id}"
-    assert "Pas de collaboration prévue" in notification.body
+    assert "Pas de collaboration prévue" in _read(notification)[1]
     assert not Notification.objects.filter(user=studio.user).exists()
 
 
@@ -423,12 +470,59 @@ def test_a_trade_decision_tells_every_manager_with_the_trade_named_in_their_lang
 
     amelie, bram = _only(holder.user), _only(co_manager.user)
     assert amelie.key == f"activity-trade:{link.pk}:refused:{holder.user_id}"
-    assert amelie.subject == f"Métier « {caterer.name_fr} » refusé pour {activity.code}"
-    assert bram.subject == f"Beroep “{caterer.name_nl}” geweigerd voor {activity.code}"
-    assert "Il faut l'AFSCA" in bram.body
+    assert _read(amelie)[0] == f"Métier « {caterer.name_fr} » refusé pour {activity.code}"
+    assert _read(bram)[0] == f"Beroep “{caterer.name_nl}” geweigerd voor {activity.code}"
+    assert "Il faut l'AFSCA" in _read(bram)[1]
 
 
 # --- notify itself ----------------------------------------------------------------------------
+
+
+def test_a_notification_told_in_french_reads_in_english_once_the_member_switched(
+    make_activity: MakeActivity, holder: Member, advisor: User, meals: ExpenseCategory
+) -> None:
+    _speaks(holder, "fr")
+    claim = _claim(make_activity(funds=Decimal("1500.00")), holder, meals, "1089.00")
+    expense_claim_approve(claim=claim, actor=advisor)
+    expense_claim_reimburse(claim=claim, paid_on=date(2026, 3, 10), actor=advisor)
+    assert _read(Notification.objects.get(key=f"expense-claim:{claim.pk}:reimbursed"))[0] == (
+        "Note de frais « Tournée de mars » remboursée"
+    )
+    _speaks(holder, "en")
+    client = _signed_in(holder.user)
+
+    html = client.get(NOTIFICATIONS, headers={"accept-language": "en"}).content.decode()
+
+    assert escape("Expense claim “Tournée de mars” reimbursed") in html
+    assert escape("Expense claim “Tournée de mars” approved") in html
+    assert "1,089.00 EUR was paid to your account on 10/03/2026" in html
+    assert "Note de frais" not in html
+
+
+def test_a_notification_told_before_causes_were_stored_shows_its_stored_text(member: User) -> None:
+    Notification.objects.create(user=member, key="test:old", subject="Note de frais approuvée", body="Texte d'alors")
+
+    html = _signed_in(member).get(NOTIFICATIONS).content.decode()
+
+    assert "Note de frais approuvée" in html and escape("Texte d'alors") in html
+
+
+def test_a_context_holding_a_record_instead_of_plain_values_is_refused_inside_the_decision(member: User) -> None:
+    with pytest.raises(TypeError, match="not a plain value"):
+        notify(
+            user=member,
+            key="test:object",
+            subject="Hello",
+            template="application_rejected",
+            context={"reason": member},  # type: ignore[dict-item]  # the mistake this test makes on purpose
+        )
+    assert not Notification.objects.exists()
+
+
+def test_a_context_the_template_does_not_fill_fails_inside_the_decision(member: User) -> None:
+    with pytest.raises(KeyError):
+        notify(user=member, key="test:missing", subject="Hello %(name)s", template="application_rejected", context={})
+    assert not Notification.objects.exists()
 
 
 def test_the_same_cause_is_notified_once(member: User, django_capture_on_commit_callbacks) -> None:
@@ -455,13 +549,28 @@ def notified(member: User, settings) -> Notification:
     notification = notify(
         user=member,
         key="test:mail",
-        subject="Onkostennota goedgekeurd",
+        subject="Your membership application was rejected",
         template="application_rejected",
         context={"reason": "Ticket d'essence"},
         link="/activities/claims/7/",
     )
     assert notification is not None
     return notification
+
+
+def test_the_mail_leaves_in_the_language_the_recipient_speaks_when_it_is_sent(
+    make_activity: MakeActivity, holder: Member, advisor: User, meals: ExpenseCategory
+) -> None:
+    _speaks(holder, "fr")
+    claim = _claim(make_activity(funds=Decimal("1500.00")), holder, meals, "1089.00")
+    expense_claim_approve(claim=claim, actor=advisor)
+    _speaks(holder, "nl")
+
+    assert send_notification(_only(holder.user).pk) is True
+
+    (message,) = mail.outbox
+    assert message.subject == "Onkostennota “Tournée de mars” goedgekeurd"
+    assert "1.089,00 EUR" in message.body and message.body.startswith("Hallo")
 
 
 def test_the_task_sends_one_mail_in_the_users_language_and_a_second_run_sends_nothing(
@@ -473,7 +582,7 @@ def test_the_task_sends_one_mail_in_the_users_language_and_a_second_run_sends_no
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [notified.user.email] and message.from_email == settings.DEFAULT_FROM_EMAIL
-    assert message.subject == "Onkostennota goedgekeurd"
+    assert message.subject == "Je kandidatuur is afgewezen"
     assert "Hallo Amélie," in message.body and "Ticket d'essence" in message.body
     assert "https://coop.example.be/activities/claims/7/" in message.body
     notified.refresh_from_db()

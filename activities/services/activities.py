@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from activities.models import (
     Activity,
@@ -34,7 +34,7 @@ from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.models import CooperativeEntity
 from smartcoop.money import ZERO, amount_text
-from smartcoop.notifications import notify
+from smartcoop.notifications import in_every_language, notify
 from smartcoop.uploads import check_document
 
 name_actions(
@@ -225,16 +225,17 @@ def activity_trade_decide(*, link: ActivityTrade, approve: bool, reason: str, ac
             trade=link.trade.code,
             reason=locked.reason,
         )
+        trade_name = in_every_language(lambda: link.trade.name)
         for manager in _managers(link.activity):
             notify(
                 user=manager,
                 key=f"activity-trade:{locked.pk}:{locked.approval}:{manager.pk}",
-                subject=gettext_lazy("Trade “%(trade)s” approved for %(code)s")
+                subject=gettext_noop("Trade “%(trade)s” approved for %(code)s")
                 if approve
-                else gettext_lazy("Trade “%(trade)s” refused for %(code)s"),
+                else gettext_noop("Trade “%(trade)s” refused for %(code)s"),
                 template="activity_trade_approved" if approve else "activity_trade_refused",
-                # The trade, not its name: the name is read in each manager's language.
-                context={"link": link, "trade": link.trade, "code": link.activity.code, "reason": locked.reason},
+                # The trade's name in every language: each manager reads it in theirs, at any time.
+                context={"trade": trade_name, "code": link.activity.code, "reason": locked.reason},
                 link=reverse("activities:detail", args=[link.activity.code]),
             )
         return locked

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from activities.models import (
     Activity,
@@ -48,7 +47,7 @@ from smartcoop.input_rules import SPENDING
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
 from smartcoop.money import ZERO, to_money
-from smartcoop.notifications import notify
+from smartcoop.notifications import Plain, notify
 from smartcoop.uploads import check_document, uploads_kept_only_on_success
 
 # One trip by car: ten thousand kilometres is already a month on the road without a stop.
@@ -189,13 +188,13 @@ name_actions(
 )
 
 
-def _notify_claim(claim: ExpenseClaim, decision: str, subject: Promise, **context: object) -> None:
+def _notify_claim(claim: ExpenseClaim, decision: str, subject: str, **context: Plain) -> None:
     notify(
         user=claim.worker.user,
         key=f"expense-claim:{claim.pk}:{decision}",
         subject=subject,
         template=f"expense_claim_{decision}",
-        context={"claim": claim, "title": claim.title, **context},
+        context={"title": claim.title, "code": claim.activity.code, **context},
         link=reverse("activities:claim_detail", args=[claim.pk]),
     )
 
@@ -245,7 +244,10 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor: User) -> Transaction:
             amount=charge + vat,
             posting=posting.key,
         )
-        _notify_claim(locked, "approved", gettext_lazy("Expense claim “%(title)s” approved"), amount=charge + vat)
+        # The figures of the posting above: the Activity bears `charge` (its Available drops by that
+        # much), the worker is owed `charge + vat`; the recoverable VAT is the State's to refund.
+        subject = gettext_noop("Expense claim “%(title)s” approved")
+        _notify_claim(locked, "approved", subject, charged=charge, owed=charge + vat)
         return posting
 
 
@@ -269,7 +271,7 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User) -> No
             after={"status": locked.status},
             reason=locked.reason,
         )
-        _notify_claim(locked, "rejected", gettext_lazy("Expense claim “%(title)s” rejected"), reason=locked.reason)
+        _notify_claim(locked, "rejected", gettext_noop("Expense claim “%(title)s” rejected"), reason=locked.reason)
 
 
 def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) -> Transaction:
@@ -306,6 +308,6 @@ def expense_claim_reimburse(*, claim: ExpenseClaim, paid_on: date, actor: User) 
             amount=charge + vat,
             posting=posting.key,
         )
-        subject = gettext_lazy("Expense claim “%(title)s” reimbursed")
+        subject = gettext_noop("Expense claim “%(title)s” reimbursed")
         _notify_claim(locked, "reimbursed", subject, amount=charge + vat, paid_on=paid_on)
         return posting

@@ -12,9 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from activities.models import (
     Activity,
@@ -46,7 +45,7 @@ from smartcoop.input_rules import SPENDING, VALIDITY
 from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.money import ZERO
-from smartcoop.notifications import notify
+from smartcoop.notifications import Plain, notify
 from smartcoop.uploads import check_document, uploads_kept_only_on_success
 
 
@@ -143,16 +142,17 @@ name_actions(
 )
 
 
-def _notify_purchase(purchase: Purchase, decision: str, subject: Promise, **context: object) -> None:
+def _notify_purchase(purchase: Purchase, decision: str, subject: str, **context: Plain) -> None:
     notify(
         user=purchase.submitted_by,
         key=f"purchase:{purchase.pk}:{decision}",
         subject=subject,
         template=f"purchase_{decision}",
         context={
-            "purchase": purchase,
             "reference": purchase.supplier_reference,
             "supplier": purchase.supplier.name,
+            "code": purchase.activity.code,
+            "amount": purchase.amount,
             **context,
         },
         link=reverse("activities:detail", args=[purchase.activity.code]),
@@ -205,7 +205,9 @@ def purchase_approve(*, purchase: Purchase, actor: User) -> Transaction:
             amount=locked.amount,
             posting=posting.key,
         )
-        _notify_purchase(locked, "approved", gettext_lazy("Invoice %(reference)s of %(supplier)s approved"))
+        # What the Activity is charged, as posted: the invoice's amount less the VAT the cooperative recovers.
+        subject = gettext_noop("Invoice %(reference)s of %(supplier)s approved")
+        _notify_purchase(locked, "approved", subject, charged=charge)
         return posting
 
 
@@ -230,7 +232,7 @@ def purchase_reject(*, purchase: Purchase, reason: str, actor: User) -> None:
             reason=locked.reason,
         )
         _notify_purchase(
-            locked, "rejected", gettext_lazy("Invoice %(reference)s of %(supplier)s rejected"), reason=locked.reason
+            locked, "rejected", gettext_noop("Invoice %(reference)s of %(supplier)s rejected"), reason=locked.reason
         )
 
 
@@ -272,5 +274,7 @@ def purchase_pay(*, purchase: Purchase, paid_on: date, actor: User) -> Transacti
             amount=locked.amount,
             posting=posting.key,
         )
-        _notify_purchase(locked, "paid", gettext_lazy("Invoice %(reference)s of %(supplier)s paid"), paid_on=paid_on)
+        advanced_by = locked.advanced_by.display_name if locked.advanced_by is not None else ""
+        subject = gettext_noop("Invoice %(reference)s of %(supplier)s paid")
+        _notify_purchase(locked, "paid", subject, paid_on=paid_on, advanced_by=advanced_by)
         return posting

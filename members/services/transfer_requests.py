@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from members.models import Member, MemberStatus, ShareOperation, ShareTransferRequest, TransferRequestStatus, User
 from members.selectors import current_member_named, member_holding
@@ -132,9 +132,13 @@ def transfer_request_approve(*, request: ShareTransferRequest, actor: User) -> S
         notify(
             user=locked.seller.user,
             key=f"transfer-request:{locked.pk}:approved",
-            subject=gettext_lazy("Your share transfer was approved"),
+            subject=gettext_noop("Your share transfer was approved"),
             template="share_transfer_approved",
-            context={"request": locked, "operation": out},
+            context={
+                "quantity": locked.quantity,
+                "buyer": locked.buyer.display_name,
+                "number": out.number,
+            },
             link=reverse("members:shares"),
         )
         return out
@@ -162,8 +166,12 @@ def transfer_request_reject(*, request: ShareTransferRequest, reason: str, actor
         notify(
             user=locked.seller.user,
             key=f"transfer-request:{locked.pk}:rejected",
-            subject=gettext_lazy("Your share transfer was rejected"),
+            subject=gettext_noop("Your share transfer was rejected"),
             template="share_transfer_rejected",
-            context={"request": locked, "reason": locked.reason},
+            context={
+                "quantity": locked.quantity,
+                "buyer": locked.buyer.display_name,
+                "reason": locked.reason,
+            },
             link=reverse("members:shares"),
         )
