@@ -8,6 +8,13 @@ A download is named by the platform, never by the uploader: `receipt-12.pdf`, bu
 file is and the type its content shows. The uploader's name could say `.html` over a PDF, or hide
 a right-to-left override that makes a program's name read as a PDF's; the browser would believe
 it. The Content-Type comes from the same detection, and `nosniff` stops the browser guessing.
+
+Opened in a page (`inline=True`, the advisor's decision page shows the receipt beside the claim),
+a PDF or an image is served `inline` under the same name; anything else still leaves as an
+attachment. An inline document carries its own Content-Security-Policy: `sandbox` (no script of
+the document runs with the platform's origin, no form, no top navigation), nothing fetched from
+elsewhere, and framing allowed to the platform's own pages only (`frame-ancestors 'self'` and
+`X-Frame-Options: SAMEORIGIN`, where every other answer says DENY).
 """
 
 import re
@@ -27,11 +34,25 @@ DOCUMENT_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x
 CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
 _SERVED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+INLINE_KINDS = frozenset({"pdf", "jpeg", "png"})
+# The page middleware adds its own policy only to answers that carry none (setdefault).
+INLINE_DOCUMENT_POLICY = "; ".join(
+    ["sandbox", "default-src 'none'", "img-src 'self'", "style-src 'unsafe-inline'", "frame-ancestors 'self'"]
+)
 
 
 def document_kind(head: bytes) -> str | None:
     """pdf, jpeg or png, from a file's first bytes; None for anything else."""
     return next((kind for signature, kind in DOCUMENT_SIGNATURES.items() if head.startswith(signature)), None)
+
+
+def stored_kind(file: File[bytes]) -> str | None:
+    """pdf, jpeg or png for a stored file, read from its first bytes; None for anything else or a missing file."""
+    try:
+        with file.open("rb") as handle:
+            return document_kind(handle.read(16))
+    except FileNotFoundError:
+        return None
 
 
 def check_document(document: UploadedFile[bytes], *, field: str) -> str:
@@ -51,7 +72,8 @@ def document_response(file: File[bytes], *, name: str, inline: bool = False) -> 
 
     `name` says what the file is and whose (`receipt-12`): lowercase letters, digits and hyphens,
     never text a person typed. A file that is none of the accepted types (stored before the check
-    existed) leaves as opaque bytes, and only as an attachment.
+    existed) leaves as opaque bytes, and only as an attachment. `inline` opens a PDF or an image
+    in the browser, sandboxed, framable by the platform's pages only.
     """
     if not _SERVED_NAME.fullmatch(name):
         raise ValueError(f"{name!r} is not a name the platform gives a download")
@@ -61,13 +83,17 @@ def document_response(file: File[bytes], *, name: str, inline: bool = False) -> 
         raise Http404 from None
     kind = document_kind(handle.read(16))
     handle.seek(0)
+    opened = inline and kind in INLINE_KINDS
     response = FileResponse(
         handle,
-        as_attachment=not (inline and kind is not None),
+        as_attachment=not opened,
         filename=f"{name}.{EXTENSIONS.get(kind or '', 'bin')}",
         content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
+    if opened:
+        response["Content-Security-Policy"] = INLINE_DOCUMENT_POLICY
+        response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 
