@@ -9,20 +9,38 @@ admin as from the API and the member pages.
 
 Admin actions run services through `admin_call`, which shows a refusal (`ApplicationError`) as the
 admin's error message, as the member pages and the API show the same error their own way.
+
+The advisor's desk is built for a hundred decisions a day:
+
+- Queues register themselves (`register_queue`): each app's admin names the model, what "waiting"
+  means and since when an item waits. The index shows every queue the advisor may see with its
+  waiting count and the age of the oldest item, one aggregate query per queue over the policy's
+  rows (`visible`), so an advisor of Brussels never counts what waits in Namur. The next apps
+  (invoices, contracts) add their queue the same way and appear on the index without a change here.
+- After a decision, "decide and open the next one" goes to the next waiting item of the same
+  queue, in the queue's own order and within the advisor's reach (`after_decision`).
+- A bulk action first shows what it will do, the count and the total, and acts only once confirmed
+  (`confirm_bulk`): nothing is approved by a stray click on "Go".
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.contrib.admin import helpers
+from django.db.models import Count, Min, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from smartcoop.access import may, standing, visible
+from smartcoop.access import AnyUser, may, standing, visible
 from smartcoop.errors import ApplicationError
 
 M = TypeVar("M", bound=Model)
@@ -33,6 +51,11 @@ class AdminSite(admin.AdminSite):
     site_header = _("SmartCoop administration")
     site_title = _("SmartCoop")
     index_title = _("Advisors' desk")
+    index_template = "admin/desk_index.html"
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        context = {**(extra_context or {}), "queues": queues_waiting(request.user)}
+        return super().index(request, context)
 
     def has_permission(self, request: HttpRequest) -> bool:
         return standing(request.user).staff
@@ -95,3 +118,170 @@ def admin_call(request: HttpRequest, service: Callable[[], T], *, success: str |
     if success:
         messages.success(request, success)
     return result
+
+
+# --- The queues of the desk ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    """Work waiting for an advisor: the rows of `model` matching `waiting`, oldest first by `since`.
+
+    `since` names the date an item started waiting (None when the model keeps none); `filters` is
+    the query string that makes the change list show exactly what waits: the model's own, or that
+    of `listed_in` when the items are decided on another model's page (an Activity's trades).
+    """
+
+    model: type[Model]
+    title: str | Promise
+    waiting: Q
+    since: str | None
+    filters: dict[str, str] = field(default_factory=dict)
+    listed_in: type[Model] | None = None
+
+    @property
+    def url(self) -> str:
+        opts = (self.listed_in or self.model)._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return f"{url}?{urlencode(self.filters)}" if self.filters else url
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """A queue as one advisor sees it now: how many items wait and since when the oldest does."""
+
+    queue: Queue
+    count: int
+    oldest: datetime | date | None
+
+    @property
+    def age(self) -> str:
+        if self.oldest is None or not self.count:
+            return ""
+        return timesince(self.oldest, depth=1)
+
+
+_QUEUES: list[Queue] = []
+
+
+def register_queue(queue: Queue) -> None:
+    """Put a queue on the desk; registering the same model's queue again replaces it."""
+    _QUEUES[:] = [known for known in _QUEUES if known.model is not queue.model]
+    _QUEUES.append(queue)
+
+
+def registered_queues() -> list[Queue]:
+    return list(_QUEUES)
+
+
+def queues_waiting(user: AnyUser) -> list[QueueState]:
+    """Every queue the user may look at, counted over the rows the policy lets them see.
+
+    One aggregate query a queue: the count and the oldest date together.
+    """
+    states = []
+    for queue in _QUEUES:
+        if not may(user, "view", queue.model):
+            continue
+        rows = visible(user, queue.model._default_manager.filter(queue.waiting))
+        if queue.since is None:
+            found = rows.aggregate(count=Count("pk"))
+            found["oldest"] = None
+        else:
+            found = rows.aggregate(count=Count("pk"), oldest=Min(queue.since))
+        states.append(QueueState(queue=queue, count=found["count"], oldest=found["oldest"]))
+    return states
+
+
+def next_waiting(rows: QuerySet[M], *, after: M, since: str) -> M | None:
+    """The waiting row that comes after `after` in the queue's order (`since`, then pk), else the first one.
+
+    `rows` are the waiting rows within the advisor's reach. Going on from the item just decided,
+    rather than from the oldest, keeps an item the advisor left waiting (a missing answer) from
+    coming back after every decision; at the end of the queue it starts again from the oldest.
+    """
+    others = rows.exclude(pk=after.pk).order_by(since, "pk")
+    moment = getattr(after, since)
+    if moment is not None:
+        later = others.filter(Q(**{f"{since}__gt": moment}) | Q(**{since: moment, "pk__gt": after.pk}))
+        found = later.first()
+        if found is not None:
+            return found
+    return others.first()
+
+
+def after_decision(
+    request: HttpRequest, *, obj: M, decided: bool, waiting_rows: QuerySet[M], since: str
+) -> HttpResponseRedirect:
+    """Where the advisor goes after a decision: the same page, or the next waiting item when asked.
+
+    "Decide and open the next one" posts `then=next` in the query string. A refused decision
+    (the item still waits) always comes back to the item, so its error is read where it applies.
+    """
+    opts = obj._meta
+    here = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    if request.GET.get("then") != "next" or not decided:
+        return HttpResponseRedirect(here)
+    following = next_waiting(waiting_rows, after=obj, since=since)
+    if following is None:
+        messages.info(request, gettext("Nothing else waits in this queue."))
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[following.pk]))
+
+
+CONFIRMED = "confirmed"
+
+
+def confirm_bulk(
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin[Any],
+    rows: Sequence[tuple[object, str]],
+    *,
+    action: str,
+    question: str,
+    total: str | None,
+) -> TemplateResponse | None:
+    """The confirmation page of a bulk action, or None once the advisor has confirmed it.
+
+    `rows` are the (pk, label) of the rows the action will act on (those still in the right status
+    among the selection); the page names them, their count and their total, and posts them back
+    with `confirmed`; Cancel returns to the list. The count is of the rows shown, so what is
+    confirmed is what is done.
+    """
+    if request.POST.get(CONFIRMED) == "yes":
+        return None
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": question,
+        "opts": opts,
+        "rows": rows,
+        "count": len(rows),
+        "total": total,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "confirmed_name": CONFIRMED,
+        "changelist_url": request.get_full_path(),  # the list as it was, filters kept
+    }
+    return TemplateResponse(request, "admin/confirm_bulk.html", context)
+
+
+@dataclass(frozen=True)
+class ShownDocument:
+    """A stored upload shown in a decision page: a PDF in a frame, an image as itself, else a link.
+
+    `url` serves it inline (`smartcoop.uploads.document_response(inline=True)`), through a view
+    that asks the policy first; `kind` is what its content is (pdf, jpeg, png or None).
+    """
+
+    caption: str
+    url: str
+    kind: str | None
+
+    @property
+    def framed(self) -> bool:
+        return self.kind == "pdf"
+
+    @property
+    def image(self) -> bool:
+        return self.kind in {"jpeg", "png"}
