@@ -81,3 +81,32 @@ def structured_communication(reference: int) -> str:
     """The Belgian structured communication +++123/4567/89012+++ for a 10-digit reference."""
     base = f"{reference % 10**10:010d}"
     return f"+++{ogm_vcs.format(base + ogm_vcs.calc_check_digits(base))}+++"
+
+
+# --- Identifiers as people read them ---------------------------------------------------------------
+# Stored compact (digits only), shown grouped: a number read aloud or compared with a card is read
+# in blocks. Each returns what it was given when it is not of the expected length, so a value stored
+# before a check existed is still shown as it is.
+
+
+def national_number_text(number: str) -> str:
+    """A national register number as printed on the identity card: YY.MM.DD-XXX.CC."""
+    digits = "".join(char for char in number if char.isdigit())
+    if len(digits) != 11:
+        return number
+    return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}-{digits[6:9]}.{digits[9:]}"
+
+
+def iban_text(iban: str) -> str:
+    """An IBAN in groups of four characters, as banks print it: BE71 0961 2345 6769."""
+    compact = "".join(iban.split()).upper()
+    return " ".join(compact[start : start + 4] for start in range(0, len(compact), 4))
+
+
+def enterprise_number_text(number: str) -> str:
+    """A Belgian enterprise number as the Crossroads Bank prints it: 0123.456.789 (a BE prefix kept)."""
+    compact = "".join(char for char in number if char.isalnum()).upper()
+    prefix, digits = (compact[:2], compact[2:]) if compact.startswith("BE") else ("", compact)
+    if len(digits) != 10 or not digits.isdigit():
+        return number
+    return f"{prefix}{' ' if prefix else ''}{format_enterprise_number(digits)}"
