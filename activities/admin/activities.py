@@ -45,7 +45,7 @@ from activities.services import (
 )
 from members.models import User
 from smartcoop.access import may
-from smartcoop.admin_site import ReadOnlyInline, admin_call
+from smartcoop.admin_site import Queue, ReadOnlyInline, admin_call, register_queue
 from smartcoop.audit.admin import AuditTrailMixin
 from smartcoop.forms import DateField, Form
 from smartcoop.input_rules import PAYMENT
@@ -142,12 +142,29 @@ class TradeInline(ReadOnlyInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class TradesToApproveFilter(admin.SimpleListFilter):
+    """The Activities with a trade waiting for an advisor's approval: the trade queue of the desk."""
+
+    title = _("trades")
+    parameter_name = "trades"
+    PENDING = "pending"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(self.PENDING, _("a trade to approve"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() != self.PENDING:
+            return queryset
+        pending = ActivityTrade.objects.filter(activity=OuterRef("pk"), approval=TradeApproval.PENDING)
+        return queryset.filter(Exists(pending))
+
+
 @admin.register(Activity)
 class ActivityAdmin(AuditTrailMixin, ServicesOnlyAdmin):
     change_form_template = "admin/activities/activity/change_form.html"
     list_display = ["code", "name", "office", "status", "holder_count", "created_at"]
     list_display_links = ["code", "name"]
-    list_filter = [OfficeFilter, "status"]
+    list_filter = [OfficeFilter, "status", TradesToApproveFilter]
     list_select_related = ["office"]
     office_path = "office"
     # The search box: get_search_results decides what a term matches.
@@ -369,3 +386,17 @@ class TradeAdmin(admin.ModelAdmin[Trade]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Trade | None = None) -> bool:
         return False  # Activities practise it; a trade no longer admitted is marked excluded
+
+
+# A trade is approved on its Activity's page; the queue lists the Activities with one waiting.
+# The link keeps no date of its request, so the queue shows a count without an age.
+register_queue(
+    Queue(
+        model=ActivityTrade,
+        title=_("Trades to approve"),
+        waiting=Q(approval=TradeApproval.PENDING),
+        since=None,
+        filters={TradesToApproveFilter.parameter_name: TradesToApproveFilter.PENDING},
+        listed_in=Activity,
+    )
+)

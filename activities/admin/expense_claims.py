@@ -4,16 +4,21 @@ Also what claims are priced with, kept by administrators: the expense categories
 from and the mileage allowance per kilometre.
 """
 
+from decimal import Decimal
+
 from django.contrib import admin
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.admin.queues import QueueAdmin
-from activities.admin.shared import _link
 from activities.models import (
     ClaimStatus,
     ExpenseCategory,
@@ -44,12 +49,14 @@ class ExpenseLineInline(ReadOnlyInline):
     def receipt_link(self, line: ExpenseLine) -> str:
         if not line.receipt:
             return gettext("none")
-        return _link("activities:receipt", line.pk, gettext("Receipt"))
+        # Opened in the page, as in the documents shown under the lines.
+        url = reverse("admin:activities_expenseclaim_document", args=[line.claim_id, f"receipt-{line.pk}"])
+        return format_html('<a href="{}">{}</a>', url, gettext("Receipt"))
 
 
 @admin.register(ExpenseClaim)
 class ExpenseClaimAdmin(QueueAdmin):
-    list_display = ["title", "status", "activity_code", "office", "worker", "total", "submitted_at", "age"]
+    list_display = ["title", "waiting_since", "activity_code", "office", "worker", "total", "status"]
     search_fields = ["^activity__code", "title", "worker__last_name", "worker__company_name"]
     search_help_text = _("An Activity code, a word of the title, or the worker's name.")
     inlines = [ExpenseLineInline]
@@ -84,6 +91,21 @@ class ExpenseClaimAdmin(QueueAdmin):
     @admin.display(description=_("total incl. VAT"), ordering="total")
     def total(self, claim: ExpenseClaim) -> str:
         return amount_text(getattr(claim, "total", None) or ZERO)
+
+    def amount_of(self, obj: ExpenseClaim) -> Decimal:
+        return Decimal(getattr(obj, "total", None) or ZERO)
+
+    def stored_documents(self, obj: ExpenseClaim) -> list[tuple[str, FieldFile, str]]:
+        lines = obj.lines.exclude(receipt="").order_by("spent_on", "pk")
+        return [
+            (
+                f"receipt-{line.pk}",
+                line.receipt,
+                gettext("the receipt of %(date)s, %(amount)s")
+                % {"date": date_format(line.spent_on, "SHORT_DATE_FORMAT"), "amount": amount_text(line.amount)},
+            )
+            for line in lines
+        ]
 
     def label(self, obj: ExpenseClaim) -> str:
         return gettext("Expense claim %(id)s “%(title)s” (%(activity)s)") % {
@@ -131,3 +153,6 @@ class MileageRateAdmin(admin.ModelAdmin[MileageRate]):
     def get_readonly_fields(self, request: HttpRequest, obj: MileageRate | None = None) -> list[str]:
         # Once in use, a rate's date and country stay: a correction is a new rate from a new date.
         return ["entity", "valid_from"] if obj is not None else []
+
+
+ExpenseClaimAdmin.register_queue(ExpenseClaim, _("Expense claims to approve"))

@@ -2,13 +2,15 @@
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.admin.queues import QueueAdmin
-from activities.admin.shared import _link
 from activities.models import (
     Purchase,
     PurchaseStatus,
@@ -24,7 +26,7 @@ from members.models import Office, User
 @admin.register(Purchase)
 class PurchaseAdmin(QueueAdmin):
     list_display = [
-        "supplier_reference", "status", "activity_code", "office", "supplier", "amount", "submitted_at", "age",
+        "supplier_reference", "waiting_since", "activity_code", "office", "supplier", "amount", "status",
     ]  # fmt: skip
     search_fields = ["^activity__code", "supplier__name", "supplier_reference"]
     search_help_text = _("An Activity code, the supplier's name or their invoice number.")
@@ -61,7 +63,19 @@ class PurchaseAdmin(QueueAdmin):
     def file_link(self, purchase: Purchase) -> str:
         if not purchase.file:
             return gettext("none")
-        return _link("activities:purchase_file", purchase.pk, gettext("Supplier's invoice"))
+        url = reverse("admin:activities_purchase_document", args=[purchase.pk, f"purchase-{purchase.pk}"])
+        return format_html('<a href="{}">{}</a>', url, gettext("Supplier's invoice"))
+
+    def stored_documents(self, obj: Purchase) -> list[tuple[str, FieldFile, str]]:
+        if not obj.file:
+            return []
+        return [
+            (
+                f"purchase-{obj.pk}",
+                obj.file,
+                gettext("the supplier's invoice %(reference)s") % {"reference": obj.supplier_reference},
+            )
+        ]
 
     def label(self, obj: Purchase) -> str:
         return gettext("Purchase %(reference)s from %(supplier)s (%(activity)s)") % {
@@ -79,3 +93,6 @@ class PurchaseAdmin(QueueAdmin):
 
     def pay(self, obj: Purchase, actor: User) -> object:
         return purchase_pay(purchase=obj, paid_on=timezone.localdate(), actor=actor)
+
+
+PurchaseAdmin.register_queue(Purchase, _("Purchases to approve"))

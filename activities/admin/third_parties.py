@@ -10,6 +10,7 @@ from activities.models import (
     ActivityThirdParty,
     ThirdParty,
 )
+from members.identity import enterprise_number_text
 from smartcoop.access import visible
 from smartcoop.admin_site import PolicyAdmin, ReadOnlyInline
 
@@ -35,20 +36,29 @@ class ThirdPartyAdmin(PolicyAdmin[ThirdParty]):
     it, since two Activities may share the record and invoices are sent on it.
     """
 
-    list_display = ["name", "kind", "vat_number", "enterprise_number", "postal_code", "city", "country"]
+    list_display = ["name", "kind", "vat_number_grouped", "enterprise_number_grouped", "postal_code", "city", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "=vat_number", "=enterprise_number"]
     search_help_text = _("A name, or a VAT or enterprise number (dots and spaces allowed).")
     show_full_result_count = False
     inlines = [ThirdPartyActivityInline]
     fields = [
-        "kind", "name", "vat_number", "enterprise_number", "peppol_id", "street", "postal_code", "city", "country",
-        "language", "email", "payment_terms_days", "created_at", "created_by",
+        "kind", "name", "vat_number_grouped", "enterprise_number_grouped", "peppol_id", "street", "postal_code",
+        "city", "country", "language", "email", "payment_terms_days", "created_at", "created_by",
     ]  # fmt: skip
     readonly_fields = [
-        "kind", "name", "vat_number", "enterprise_number", "peppol_id", "country", "language", "email",
+        "kind", "name", "vat_number_grouped", "enterprise_number_grouped", "peppol_id", "country", "language", "email",
         "payment_terms_days", "created_at", "created_by",
     ]  # fmt: skip
+
+    # Read as printed on an invoice (BE 0754.316.243), stored compact.
+    @admin.display(description=_("VAT number"), ordering="vat_number")
+    def vat_number_grouped(self, third_party: ThirdParty) -> str:
+        return enterprise_number_text(third_party.vat_number) if third_party.vat_number else "-"
+
+    @admin.display(description=_("enterprise number"), ordering="enterprise_number")
+    def enterprise_number_grouped(self, third_party: ThirdParty) -> str:
+        return enterprise_number_text(third_party.enterprise_number) if third_party.enterprise_number else "-"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ThirdParty]:
         # The policy's rows: those of the Activities within reach (all, for who sees every office).

@@ -23,7 +23,7 @@ class ActivityTransferAdmin(QueueAdmin):
     """Transfers follow the office of the Activity that pays: its advisor approves them."""
 
     list_display = [
-        "description", "status", "source_code", "office", "destination_code", "kind", "amount", "requested_at", "age",
+        "description", "waiting_since", "source_code", "office", "destination_code", "amount", "kind", "status",
     ]  # fmt: skip
     search_fields = ["^source__code", "^destination__code", "description"]
     search_help_text = _("The code of either Activity, or a word of the description.")
@@ -69,3 +69,6 @@ class ActivityTransferAdmin(QueueAdmin):
     def reject(self, obj: ActivityTransfer, reason: str, actor: User) -> object:
         activity_transfer_reject(transfer=obj, reason=reason, actor=actor)
         return None
+
+
+ActivityTransferAdmin.register_queue(ActivityTransfer, _("Transfers between Activities to approve"))
