@@ -31,7 +31,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.documents import share_register_csv_lines
-from members.identity import clean_enterprise_number, clean_iban, clean_national_number
+from members.identity import (
+    clean_enterprise_number,
+    clean_iban,
+    clean_national_number,
+    enterprise_number_text,
+    iban_text,
+    national_number_text,
+)
 from members.models import (
     Member,
     MemberStatus,
@@ -153,6 +160,16 @@ class MemberAdminForm(ModelForm[Member]):
     class Meta:
         model = Member
         fields = [*IDENTITY_FIELDS, "category", "office", "advisor"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shown grouped as on the card and the bank statement, so the advisor compares block by block;
+        # `clean` compacts them again.
+        member = self.instance
+        if member.pk is not None and not self.is_bound:
+            self.initial["national_number"] = national_number_text(member.national_number or "")
+            self.initial["enterprise_number"] = enterprise_number_text(member.enterprise_number or "")
+            self.initial["iban"] = iban_text(member.iban or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
