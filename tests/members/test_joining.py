@@ -322,7 +322,7 @@ def test_accountants_read_capital_calls_but_cannot_record_a_payment(
     client.force_login(make_staff("compta@example.be", role=Role.ACCOUNTANT))
     calls = reverse("admin:members_capitalcall_changelist")
     assert client.get(calls).status_code == 200
-    client.post(calls, {"action": "record_payment_today", "_selected_action": [call.pk]})
+    client.post(calls, {"action": "record_payment_today", "confirmed": "yes", "_selected_action": [call.pk]})
     call.refresh_from_db()
     assert call.status == CapitalCallStatus.OPEN
     assert member_holding(member=call.member) == 0

@@ -436,7 +436,7 @@ def test_the_approve_action_records_each_selected_request_once(
 ) -> None:
     first, second = _ask(alice, bob, 1), _ask(alice, bob, 1)
     client.force_login(advisor)
-    selection = {"action": "approve_selected", "_selected_action": [first.pk, second.pk]}
+    selection = {"action": "approve_selected", "confirmed": "yes", "_selected_action": [first.pk, second.pk]}
     client.post(REQUESTS, selection)
     client.post(REQUESTS, selection)  # sent again: the requests are no longer pending
     assert set(ShareTransferRequest.objects.values_list("status", flat=True)) == {TransferRequestStatus.APPROVED}
@@ -448,7 +448,7 @@ def test_accountants_read_the_queue_but_cannot_approve(client: Client, alice: Me
     request = _ask(alice, bob)
     client.force_login(make_staff("compta@example.be", role=Role.ACCOUNTANT))
     assert client.get(REQUESTS).status_code == 200
-    client.post(REQUESTS, {"action": "approve_selected", "_selected_action": [request.pk]})
+    client.post(REQUESTS, {"action": "approve_selected", "confirmed": "yes", "_selected_action": [request.pk]})
     client.post(reverse("admin:members_sharetransferrequest_decide", args=[request.pk]), {"decision": "approve"})
     request.refresh_from_db()
     assert request.status == TransferRequestStatus.PENDING
