@@ -7,4 +7,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from activities import access  # noqa: F401 -- registers the Activities' grants in the access policy
+        from activities import (
+            access,  # noqa: F401 -- registers the Activities' grants in the access policy
+            dashboard,  # noqa: F401 -- registers the member's dashboard card of Activities
+        )

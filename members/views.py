@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from members.dashboard import dashboard_cards
 from members.forms import ApplicationForm, ContactForm, DocumentForm, TransferRequestForm
 from members.models import (
     OPEN_APPLICATION,
@@ -44,7 +45,7 @@ from smartcoop.access import visible
 from smartcoop.audit.selectors import trail_of
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
-from smartcoop.models import Notification
+from smartcoop.models import CooperativeEntity, Notification
 from smartcoop.notifications import notifications_mark_read
 from smartcoop.uploads import document_response
 
@@ -59,20 +60,59 @@ def _member(user: User) -> Member | None:
     return Member.objects.select_related("office").filter(user=user).first()
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """`/`: the member's dashboard, or for a visitor the cooperative's home page."""
+    if not request.user.is_authenticated:
+        return _home(request)
     user = _user(request)
     member = _member(user)
+    application = MembershipApplication.objects.filter(user=user).order_by("-submitted_at").first()
     context = {
-        # The group's name is a code (`member`); people read its label in their language.
-        "roles": sorted(str(Role(g.name).label) if g.name in Role.values else g.name for g in user.groups.all()),
+        "greeting_name": _greeting_name(user, member, application),
+        # Every account is in the `member` group from sign-up on: it opens the Espace membre, it does
+        # not make anyone a member of company law, which the membership card states from the register.
+        # So the account card names only the staff roles, in the reader's language.
+        "roles": sorted(
+            str(Role(g.name).label) for g in user.groups.all() if g.name in Role.values and g.name != Role.MEMBER
+        ),
         "mfa_enabled": is_mfa_enabled(user),
         "member": member,
         "holding": member_holding(member=member) if member else 0,
-        "application": MembershipApplication.objects.filter(user=user).order_by("-submitted_at").first(),
+        "application": application,
         "notifications": list(Notification.objects.filter(user=user).order_by("-created_at", "-pk")[:5]),
+        "cards": dashboard_cards(user, member),
     }
     return render(request, "members/dashboard.html", context)
+
+
+def _greeting_name(user: User, member: Member | None, application: MembershipApplication | None) -> str:
+    """The name a person is greeted by: their first name as they gave it, never their e-mail address.
+
+    A legal person is greeted by its name; an applicant who is not in the register yet by the first
+    name of their application; an account that gave no name is greeted without one.
+    """
+    if user.first_name:
+        return user.first_name
+    if member is not None:
+        return member.first_name or member.display_name
+    if application is not None:
+        return application.first_name or application.company_name
+    return ""
+
+
+def _home(request: HttpRequest) -> HttpResponse:
+    """What a visitor reads first: what the cooperative is, what joining costs and takes, and the two doors.
+
+    The figures come from the cooperative entity's settings (the price of a share, the contribution
+    on turnover) and, when the payroll app has set it, the salary payment term, read through the
+    entity's reverse relation so members imports nothing from payroll.
+    """
+    entity = CooperativeEntity.objects.filter(country="BE").select_related("salary_payment_term").first()
+    context = {
+        "entity": entity,
+        "contribution_percent": (entity.turnover_contribution_rate * 100).normalize() if entity else None,
+    }
+    return render(request, "members/home.html", context)
 
 
 @login_required

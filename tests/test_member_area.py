@@ -11,8 +11,9 @@ from members.models import User
 EXTERNAL = re.compile(r"""(?:src|href|action)=["'](?:https?:)?//""")
 
 
-def test_dashboard_asks_anonymous_visitors_to_log_in(client: Client, db: None) -> None:
-    response = client.get(reverse("members:dashboard"))
+def test_member_pages_ask_anonymous_visitors_to_log_in(client: Client, db: None) -> None:
+    # The root is the visitors' home page (tests/members/test_home_and_dashboard.py); the rest is behind login.
+    response = client.get(reverse("members:membership"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -25,7 +26,7 @@ def test_dashboard_speaks_french_first(client: Client, member: User, django_asse
     assert '<html lang="fr">' in html
     assert "Tableau de bord" in html
     assert member.email in html
-    assert "<dd>Membre</dd>" in html, "the role is named in French, not by its code"
+    assert "Vous n'êtes pas encore membre." in html, "the membership is stated in French"
 
 
 @pytest.mark.parametrize(

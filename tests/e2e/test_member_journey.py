@@ -95,6 +95,6 @@ def test_member_signs_up_confirms_email_logs_in_switches_to_dutch_and_logs_out(
     # The login page after the logout still speaks Dutch: allauth's "Sign In".
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
-    # Signed out for real: the dashboard sends back to the login page.
-    page.goto(url_of(live_server, "members:dashboard"))
-    expect(page).to_have_url(re.compile(re.escape(url_of(live_server, "account_login")) + r"\?next=/$"))
+    # Signed out for real: a member page sends back to the login page (the root is the visitors' home page).
+    page.goto(url_of(live_server, "members:membership"))
+    expect(page).to_have_url(re.compile(re.escape(url_of(live_server, "account_login")) + r"\?next=/membership/$"))
