@@ -81,7 +81,7 @@ from activities.services import (
     purchase_submit,
     third_party_add,
 )
-from members.models import Member, User
+from members.models import Member, MembershipApplication, MemberStatus, User
 from members.selectors import current_member_named
 from smartcoop.access import may, visible
 from smartcoop.csv_export import Cell, csv_lines, csv_response
@@ -155,7 +155,12 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                     request, _("The Activity %(code)s is open. You are its manager.") % {"code": activity.code}
                 )
                 return redirect("activities:detail", code=activity.code)
-    context = {"form": form, "member": member}
+    # Only a member whose shares are paid may open an Activity (the service refuses anyone else):
+    # the others are told so before the form, and where their way to membership goes on.
+    may_open = member is not None and member.status == MemberStatus.MEMBER
+    applications = MembershipApplication.objects.filter(user=user).order_by("-submitted_at")
+    application = None if may_open else applications.first()
+    context = {"form": form, "member": member, "may_open": may_open, "application": application}
     return render(request, "activities/create.html", context, status=_status(form))
 
 
