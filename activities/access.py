@@ -3,8 +3,9 @@
 The grants of the activities app in the one access policy (`smartcoop.access`, which explains the
 model). Two kinds of people reach these rows:
 
-- the Activity's holders, by role: every holder sees the Activity, its trades and clients and
-  claims their own expenses; managers and co-holders (`BOOK_ROLES`) read its books, purchases and
+- the Activity's holders, by role: every holder sees the Activity, its trades and clients (and
+  corrects how a client is reached while no one else's Activity works with it) and claims their
+  own expenses; managers and co-holders (`BOOK_ROLES`) read its books, purchases and
   transfers and submit purchases; managers alone change its presentation, holders and trades,
   ask for transfers and read every receipt;
 - staff with two-factor authentication, through their role's permission, for the Activities of
@@ -20,7 +21,7 @@ none when `visible_activities` already read it); its `rows` twin is the same rul
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from activities.models import (
     Activity,
@@ -273,6 +274,40 @@ grant(
     rule=_third_party_rule("activities.change_thirdparty", ()),
     rows=_third_party_rows("activities.change_thirdparty", ()),
 )
+
+
+def _theirs_alone(who: Standing, third_party_ref: Any) -> tuple[QuerySet[ActivityThirdParty], Q] | None:
+    """The links of a client or supplier, and which of them are the user's (an Activity they hold)."""
+    if who.user_id is None:
+        return None
+    links = ActivityThirdParty.objects.filter(third_party=third_party_ref)
+    held = Q(Exists(ActivityHolder.objects.filter(activity=OuterRef("activity"), member__user_id=who.user_id)))
+    return links, held
+
+
+def _contact_rule(who: Standing, third_party: ThirdParty | None) -> bool:
+    if _third_party_rule("activities.change_thirdparty", ())(who, third_party):
+        return True
+    found = _theirs_alone(who, third_party) if third_party is not None else None
+    if found is None:
+        return False
+    links, held = found
+    counts = links.aggregate(every=Count("pk"), theirs=Count("pk", filter=held))
+    return bool(counts["every"]) and counts["every"] == counts["theirs"]
+
+
+def _contact_rows(who: Standing) -> Rows:
+    staff = _third_party_rows("activities.change_thirdparty", ())(who)
+    found = _theirs_alone(who, OuterRef("pk"))
+    if found is None:
+        return staff
+    links, held = found
+    return _or(staff, Q(Exists(links.filter(held))) & ~Q(Exists(links.exclude(held))))
+
+
+# A holder corrects how a client or supplier is reached while only their Activities work with it;
+# a record shared with others' Activities is corrected by an advisor, who answers for all of them.
+grant(ThirdParty, "change_contact", rule=_contact_rule, rows=_contact_rows)
 # The link between one Activity and a client or supplier follows its Activity.
 _on_activity(ActivityThirdParty, "view", roles=ANY_ROLE, permission="activities.view_activitythirdparty")
 

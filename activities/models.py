@@ -480,6 +480,8 @@ class ActivityTransfer(models.Model):
     decided_by = models.ForeignKey(
         User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The confirmation a member sent: sent twice (a double click, a retried request), it asks once.
+    request_key = models.CharField(_("request key"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -489,6 +491,9 @@ class ActivityTransfer(models.Model):
             models.CheckConstraint(name="activity_transfer_positive", condition=models.Q(amount__gt=0)),
             models.CheckConstraint(
                 name="activity_transfer_two_activities", condition=~models.Q(source=models.F("destination"))
+            ),
+            models.UniqueConstraint(
+                fields=["request_key"], condition=~models.Q(request_key=""), name="activity_transfer_asked_once"
             ),
         ]
         indexes = [models.Index(fields=["status", "requested_at"], name="activity_transfer_queue")]

@@ -118,6 +118,7 @@ TABLE: list[tuple[str, str, set[str]]] = [
     ("transfer", "decide", {"advisor", "administrator"}),
     ("client", "view", {"manager", "worker", *STAFF}),
     ("client", "change", {"advisor", "administrator"}),
+    ("client", "change_contact", {"manager", "worker", "advisor", "administrator"}),
     ("trade", "view", {"manager", "worker", *STAFF}),
     ("trade", "decide", {"advisor", "administrator"}),
     ("ledger_transaction", "view", STAFF),

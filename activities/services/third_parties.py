@@ -2,10 +2,17 @@
 
 A company is one record for the whole cooperative, found again by its VAT number (checked per
 country by python-stdnum), and linked to each Activity that works with it.
+
+What identifies a record (its kind, country and VAT number) stays as first recorded: invoices and
+reminders hang on it. How it is reached (name, address, e-mail, language, payment terms) can be
+corrected, by a holder while only their Activities work with it and by an advisor otherwise
+(`change_contact` in the access policy), each correction in the audit trail with before and after.
 """
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +28,8 @@ from activities.models import (
 )
 from activities.services.shared import _require
 from members.models import User
-from smartcoop.audit.services import audit_record, name_actions
+from smartcoop.access import require
+from smartcoop.audit.services import audit_record, changes, name_actions, snapshot
 from smartcoop.errors import InvalidInput
 
 # Four months: beyond what Belgian law lets businesses agree (60 days, 120 for public bodies).
@@ -43,7 +51,30 @@ class ThirdPartyData:
     payment_terms_days: int = 30
 
 
-name_actions({"activity.third_party_added": gettext_lazy("Client or supplier added")})
+@dataclass(frozen=True)
+class ThirdPartyContact:
+    """How a client or supplier is reached: what a correction may change."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    language: str
+    email: str = ""
+    payment_terms_days: int = 30
+
+
+CONTACT_FIELDS = ("name", "street", "postal_code", "city", "language", "email", "payment_terms_days")
+SHARED_RECORD_MESSAGE = gettext_lazy(
+    "Other Activities of the cooperative work with this client too: ask your advisor to correct it."
+)
+
+name_actions(
+    {
+        "activity.third_party_added": gettext_lazy("Client or supplier added"),
+        "activity.third_party_changed": gettext_lazy("Client or supplier corrected"),
+    }
+)
 
 
 def clean_vat_number(*, country: str, number: str) -> str:
@@ -72,6 +103,25 @@ def clean_vat_number(*, country: str, number: str) -> str:
     except StdnumValidationError:
         message = _("This is not a valid VAT number for %(country)s.") % {"country": country}
         raise InvalidInput.on("vat_number", message) from None
+
+
+def vat_number_text(vat_number: str) -> str:
+    """A compact VAT number as people read it aloud: BE 0754.316.243, FR 403 032 650 45."""
+    if len(vat_number) < 3:
+        return vat_number
+    prefix, number = vat_number[:2], vat_number[2:]
+    if prefix == "BE":
+        return f"{prefix} {enterprise_number_text(number)}"
+    # Countries group their numbers each their own way; threes are read back without a slip.
+    return " ".join([prefix, *(number[i : i + 3] for i in range(0, len(number), 3))])
+
+
+def enterprise_number_text(enterprise_number: str) -> str:
+    """A Belgian enterprise number grouped as the Crossroads Bank for Enterprises writes it: 0754.316.243."""
+    digits = enterprise_number.strip()
+    if len(digits) != 10 or not digits.isdigit():
+        return digits
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
 def peppol_id_for(*, country: str, vat_number: str) -> str:
@@ -150,3 +200,32 @@ def third_party_add(*, activity: Activity, data: ThirdPartyData, actor: User) ->
                 vat_number=third_party.vat_number,
             )
         return third_party
+
+
+def third_party_update(*, third_party: ThirdParty, data: ThirdPartyContact, actor: User) -> ThirdParty:
+    """Correct how a client or supplier is reached; its kind, country and VAT number stay as recorded."""
+    require(actor, "change_contact", third_party, message=SHARED_RECORD_MESSAGE)
+    for field in ("name", "street", "postal_code", "city"):
+        if not str(getattr(data, field)).strip():
+            raise InvalidInput.on(field, _("This field is required."))
+    if data.language not in ("fr", "nl", "en"):
+        raise InvalidInput.on("language", _("Choose a language."))
+    if data.email.strip():
+        try:
+            validate_email(data.email.strip())
+        except ValidationError:
+            raise InvalidInput.on("email", _("Enter a valid e-mail address.")) from None
+    if not 0 <= data.payment_terms_days <= MAX_PAYMENT_TERMS_DAYS:
+        raise InvalidInput.on("payment_terms_days", _("Payment terms are between 0 and 120 days."))
+    with transaction.atomic():
+        # Two corrections at once queue here, and each records what it found before it.
+        locked = ThirdParty.objects.select_for_update(no_key=True).get(pk=third_party.pk)
+        before_values = snapshot(locked, CONTACT_FIELDS)
+        for field in CONTACT_FIELDS:
+            value = getattr(data, field)
+            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        locked.save(update_fields=list(CONTACT_FIELDS))
+        before, after = changes(before_values, locked, CONTACT_FIELDS)
+        if after:
+            audit_record(actor=actor, action="activity.third_party_changed", target=locked, before=before, after=after)
+        return locked

@@ -3,12 +3,19 @@
 A manager asks; an advisor of the paying Activity's office approves, which locks both Activities in
 primary-key order and posts one transaction: a charge in the source's books, income in the
 destination's. Money received outside an invoice (a subsidy, a gift) is posted by staff.
+
+Asking goes in two steps, as a bank confirms a beneficiary: `activity_transfer_recipient` names
+the Activity behind a code (its code and name, nothing of its books) to whoever may ask for a
+transfer from the paying Activity, and `activity_transfer_check` reads the whole request as it will
+be judged, for the member to confirm. The confirmed request carries a key: sent twice (a double
+click, a retried request), it is asked once, and the second answer is the first request.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,20 +73,47 @@ name_values(
 )
 
 
-def activity_transfer_request(
+@dataclass(frozen=True)
+class TransferDraft:
+    """A request as it will be sent, each part checked: what the member confirms."""
+
+    source: Activity
+    destination: Activity
+    kind: str
+    amount: Decimal
+    description: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(TransferKind(self.kind).label)
+
+
+def activity_transfer_recipient(*, source: Activity, code: str, actor: User) -> Activity:
+    """The open Activity with this code, for a manager of `source` about to pay it: its code and name only.
+
+    Any code can be tried, so the answer says no more than the request itself would: whether an
+    open Activity has it, and its name, never its books or holders.
+    """
+    _require(actor, "transfer", source)
+    code = code.strip().upper()
+    destination = Activity.objects.only("pk", "code", "name", "status").filter(code=code).first() if code else None
+    if destination is None or destination.status != ActivityStatus.OPEN:
+        raise InvalidInput.on("destination_code", _("No open Activity has this code."))
+    if destination.pk == source.pk:
+        raise InvalidInput.on("destination_code", _("An Activity cannot transfer to itself."))
+    return destination
+
+
+def activity_transfer_check(
     *, source: Activity, destination_code: str, kind: str, amount: Decimal, description: str, actor: User
-) -> ActivityTransfer:
-    """A manager asks to pay another Activity for its work, or to share budget with it."""
+) -> TransferDraft:
+    """The request a manager is about to send, judged as `activity_transfer_request` will judge it."""
     _require(actor, "transfer", source)
     _require_open(source)
     amount = _money(amount, field="amount")
     if kind not in TransferKind.values:
         raise InvalidInput.on("kind", _("Choose the kind of transfer."))
-    destination = Activity.objects.filter(code=destination_code.strip().upper()).first()
-    if destination is None or destination.status != ActivityStatus.OPEN:
-        raise InvalidInput.on("destination_code", _("No open Activity has this code."))
-    if destination.pk == source.pk:
-        raise InvalidInput.on("destination_code", _("An Activity cannot transfer to itself."))
+    destination = activity_transfer_recipient(source=source, code=destination_code, actor=actor)
     if not description.strip():
         raise InvalidInput.on("description", _("Say what the transfer is for: both Activities read it."))
     available = activity_books(activity=source).available
@@ -89,14 +123,63 @@ def activity_transfer_request(
             "available": amount_text(available),
         }
         raise InvalidInput.on("amount", message)
-    return ActivityTransfer.objects.create(
-        source=source,
-        destination=destination,
-        kind=kind,
-        amount=amount,
-        description=description.strip(),
-        requested_by=actor,
+    return TransferDraft(source, destination, kind, amount, description.strip())
+
+
+def activity_transfer_request(
+    *,
+    source: Activity,
+    destination_code: str,
+    kind: str,
+    amount: Decimal,
+    description: str,
+    actor: User,
+    request_key: str = "",
+) -> ActivityTransfer:
+    """A manager asks to pay another Activity for its work, or to share budget with it.
+
+    With a `request_key`, the request is asked once: the same key again returns the first request,
+    provided it is the same request by the same member; another one under that key is refused.
+    """
+    _require(actor, "transfer", source)
+    if request_key:
+        asked = ActivityTransfer.objects.select_related("destination").filter(request_key=request_key).first()
+        if asked is not None:
+            return _asked_already(asked, source=source, destination_code=destination_code, amount=amount, actor=actor)
+    draft = activity_transfer_check(
+        source=source, destination_code=destination_code, kind=kind, amount=amount, description=description, actor=actor
     )
+    try:
+        # A savepoint: two confirmations racing on one key leave one row, and the loser reads it.
+        with transaction.atomic():
+            return ActivityTransfer.objects.create(
+                source=draft.source,
+                destination=draft.destination,
+                kind=draft.kind,
+                amount=draft.amount,
+                description=draft.description,
+                requested_by=actor,
+                request_key=request_key,
+            )
+    except IntegrityError:
+        if not request_key:
+            raise
+        asked = ActivityTransfer.objects.select_related("destination").get(request_key=request_key)
+        return _asked_already(asked, source=source, destination_code=destination_code, amount=amount, actor=actor)
+
+
+def _asked_already(
+    asked: ActivityTransfer, *, source: Activity, destination_code: str, amount: Decimal, actor: User
+) -> ActivityTransfer:
+    same = (
+        asked.requested_by_id == actor.pk
+        and asked.source_id == source.pk
+        and asked.destination.code == destination_code.strip().upper()
+        and asked.amount == amount
+    )
+    if not same:
+        raise ConflictError(_("This confirmation was already used for another transfer: fill in the form again."))
+    return asked
 
 
 def activity_transfer_approve(*, transfer: ActivityTransfer, actor: User) -> Transaction:
