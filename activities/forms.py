@@ -220,6 +220,26 @@ class PurchaseForm(Form):
         advanced_by.queryset = Member.objects.filter(activities=activity).order_by("last_name", "first_name")
 
 
+class ThirdPartyContactForm(Form):
+    """How a client or supplier is reached; what identifies it is not offered for change."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=100)
+    language = forms.ChoiceField(
+        label=_("Language of invoices and reminders"),
+        choices=cast(list[tuple[str, str]], ThirdParty._meta.get_field("language").choices),
+    )
+    email = forms.EmailField(label=_("E-mail for invoices"), required=False)
+    payment_terms_days = WholeNumberField(
+        label=_("Payment terms (days)"),
+        minimum=0,
+        maximum=MAX_PAYMENT_TERMS_DAYS,
+        maximum_message=PAYMENT_TERMS_CEILING_MESSAGE,
+    )
+
+
 class TransferForm(Form):
     destination_code = forms.CharField(
         label=_("Code of the receiving Activity"), max_length=20, help_text=_("For example: A000123")
@@ -227,6 +247,29 @@ class TransferForm(Form):
     kind = forms.ChoiceField(label=_("Kind of transfer"), choices=TransferKind.choices, widget=forms.RadioSelect)
     amount = _amount_field(_("Amount (EUR)"))
     description = forms.CharField(label=_("What it is for"), max_length=200)
+
+    def __init__(self, *args: Any, recipient_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recipient_url:
+            # As the code is typed, the page asks for the Activity's name and shows it in the live
+            # region below the field; without script, the confirmation step names it instead.
+            self.fields["destination_code"].widget.attrs.update(
+                {
+                    "hx-get": recipient_url,
+                    "hx-trigger": "input changed delay:400ms, change",
+                    "hx-target": "#recipient-name",
+                    "hx-sync": "this:replace",
+                    "autocomplete": "off",
+                    "autocapitalize": "characters",
+                    "spellcheck": "false",
+                }
+            )
+
+
+class TransferConfirmForm(TransferForm):
+    """The request as confirmed: the same fields, read again, and the key that makes it ask once."""
+
+    request_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
 
 class PresentationForm(Form):

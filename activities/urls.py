@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.activity_list, name="list"),
     path("new/", views.activity_new, name="create"),
     path("clients/", views.clients, name="clients"),
+    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/submit/", views.claim_submit, name="claim_submit"),
     path("claims/lines/<int:line_pk>/remove/", views.claim_line_remove, name="claim_line_remove"),
@@ -26,4 +28,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:code>/claims/new/", views.claim_new, name="claim_create"),
     path("<str:code>/purchases/new/", views.purchase_new, name="purchase_create"),
     path("<str:code>/transfers/new/", views.transfer_new, name="transfer_create"),
+    path("<str:code>/transfers/recipient/", views.transfer_recipient, name="transfer_recipient"),
 ]

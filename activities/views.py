@@ -3,7 +3,9 @@
 Every page starts from what the member holds (`activities_of`): an Activity, claim or file they do
 not reach is a 404, never a 403 that would confirm it exists. A write validates a form, calls one
 service, and shows the service's ApplicationError on the field it names (status 400, nothing
-changed) or redirects with a message.
+changed) or redirects with a message. A transfer is confirmed before it is asked: the form's first
+post shows what will be sent and to whom, and only the confirmation, carrying the same values
+again and a key that makes it count once, calls the service.
 
 The books (figures, chart, movements, CSV, purchases, transfers) are for the Activity's managers
 and co-holders; a worker, whose role is to claim their own expenses, sees the Activity, its trades
@@ -14,19 +16,23 @@ a page at a time by keyset, the other lists are the latest LATEST rows read with
 and the figures of a whole list of Activities are read in one query.
 """
 
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from activities.charts import balance_chart
 from activities.forms import (
@@ -36,8 +42,10 @@ from activities.forms import (
     HolderForm,
     PresentationForm,
     PurchaseForm,
+    ThirdPartyContactForm,
     ThirdPartyForm,
     TradeForm,
+    TransferConfirmForm,
     TransferForm,
 )
 from activities.models import (
@@ -50,6 +58,7 @@ from activities.models import (
     ExpenseLine,
     HolderRole,
     Purchase,
+    ThirdParty,
     TradeApproval,
 )
 from activities.selectors import (
@@ -65,14 +74,20 @@ from activities.selectors import (
     third_parties_of,
 )
 from activities.services import (
+    CONTACT_FIELDS,
+    SHARED_RECORD_MESSAGE,
     ExpenseLineData,
     PurchaseData,
+    ThirdPartyContact,
     ThirdPartyData,
     activity_add_holder,
     activity_add_trade,
     activity_create,
+    activity_transfer_check,
+    activity_transfer_recipient,
     activity_transfer_request,
     activity_update,
+    enterprise_number_text,
     expense_claim_create,
     expense_claim_submit,
     expense_claim_total,
@@ -80,14 +95,16 @@ from activities.services import (
     expense_line_remove,
     purchase_submit,
     third_party_add,
+    third_party_update,
+    vat_number_text,
 )
 from members.models import Member, MembershipApplication, MemberStatus, User
 from members.selectors import current_member_named
-from smartcoop.access import may, visible
+from smartcoop.access import may, require, visible
 from smartcoop.csv_export import Cell, csv_lines, csv_response
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import add_service_error
-from smartcoop.money import ZERO
+from smartcoop.money import ZERO, amount_text
 from smartcoop.uploads import document_response
 
 PAGE = 50
@@ -331,17 +348,78 @@ def third_party_new(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+CLIENT_SEARCH_LENGTH = 100
+
+
+def _client_search(query: str) -> Q:
+    """Name or e-mail containing the words typed, or a VAT number typed with or without its dots and spaces."""
+    found = Q(name__icontains=query) | Q(email__icontains=query)
+    compact = "".join(query.split()).replace(".", "").replace("-", "").upper()
+    if any(character.isdigit() for character in compact):
+        found |= Q(vat_number__contains=compact)
+    return found
+
+
 @login_required
 def clients(request: HttpRequest) -> HttpResponse:
+    """The member's clients and suppliers, searched within those rows only, a page at a time."""
     user = _user(request)
+    query = request.GET.get("q", "").strip()[:CLIENT_SEARCH_LENGTH]
     mine = ActivityThirdParty.objects.filter(activity__in=activities_of(user)).select_related("activity")
-    third_parties = (
-        third_parties_of(user)
-        .order_by("name", "pk")
-        .prefetch_related(Prefetch("activity_links", queryset=mine.order_by("activity__code"), to_attr="my_links"))
+    third_parties = third_parties_of(user)
+    if query:
+        third_parties = third_parties.filter(_client_search(query))
+    third_parties = third_parties.order_by("name", "pk").prefetch_related(
+        Prefetch("activity_links", queryset=mine.order_by("activity__code"), to_attr="my_links")
     )
-    page = Paginator(third_parties, 100).get_page(request.GET.get("page"))
-    return render(request, "activities/clients.html", {"page": page})
+    page = Paginator(third_parties, PAGE).get_page(request.GET.get("page"))
+    return render(request, "activities/clients.html", {"page": page, "query": query})
+
+
+def _client_of(user: User, pk: int) -> ThirdParty:
+    """A client or supplier one of the member's Activities works with; any other is not found."""
+    third_party: ThirdParty = get_object_or_404(third_parties_of(user), pk=pk)
+    return third_party
+
+
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    third_party = _client_of(user, pk)
+    links = (
+        ActivityThirdParty.objects.filter(third_party=third_party, activity__in=activities_of(user))
+        .select_related("activity")
+        .order_by("activity__code")
+    )
+    context = {
+        "third_party": third_party,
+        "links": links,
+        "may_edit": may(user, "change_contact", third_party),
+        "vat_text": vat_number_text(third_party.vat_number),
+        "enterprise_text": enterprise_number_text(third_party.enterprise_number),
+    }
+    return render(request, "activities/client_detail.html", context)
+
+
+@login_required
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    third_party = _client_of(user, pk)
+    require(user, "change_contact", third_party, message=SHARED_RECORD_MESSAGE)
+    initial = {field: getattr(third_party, field) for field in CONTACT_FIELDS}
+    form = ThirdPartyContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            third_party = third_party_update(
+                third_party=third_party, data=ThirdPartyContact(**form.cleaned_data), actor=user
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is corrected.") % {"name": third_party.name})
+            return redirect("activities:client_detail", pk=third_party.pk)
+    context = {"third_party": third_party, "form": form}
+    return render(request, "activities/client_form.html", context, status=_status(form))
 
 
 # --- expense claims ---------------------------------------------------------------------------
@@ -493,29 +571,110 @@ def purchase_file(request: HttpRequest, pk: int) -> FileResponse:
     return document_response(purchase.file, name=f"purchase-{purchase.pk}")
 
 
+# A minute's look-ups of recipients per member: far more than typing codes needs, far too few to
+# walk through every code of the cooperative.
+RECIPIENT_LOOKUPS_PER_MINUTE = 60
+
+
+def _lookup_allowed(user: User) -> bool:
+    key = f"activities:recipient-lookups:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=60)
+    return cache.incr(key) <= RECIPIENT_LOOKUPS_PER_MINUTE
+
+
+@login_required
+@require_GET
+def transfer_recipient(request: HttpRequest, code: str) -> HttpResponse:
+    """The name of the Activity whose code is being typed, for the live region under the field."""
+    user = _user(request)
+    source = _held(user, code)
+    typed = request.GET.get("destination_code", "").strip()[:20]
+    context: dict[str, Any] = {"recipient": None, "message": ""}
+    if not typed:
+        pass
+    elif not _lookup_allowed(user):
+        context["message"] = _("Too many look-ups: the name will be shown when you confirm.")
+    else:
+        try:
+            context["recipient"] = activity_transfer_recipient(source=source, code=typed, actor=user)
+        except ApplicationError as error:
+            context["message"] = _first_message(error)
+    return render(request, "activities/_transfer_recipient.html", context)
+
+
+def _first_message(error: ApplicationError) -> str:
+    for messages_of_field in error.fields.values():
+        return str(messages_of_field[0])
+    return str(error.message)
+
+
 @login_required
 def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
+    """Fill in, confirm the recipient and amount, then ask: only the confirmation asks for the transfer."""
     user = _user(request)
     activity = _held(user, code)
-    form = TransferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            transfer = activity_transfer_request(
-                source=activity,
-                destination_code=data["destination_code"],
-                kind=data["kind"],
-                amount=data["amount"],
-                description=data["description"],
-                actor=user,
-            )
-        except ApplicationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The transfer to %(code)s is asked for; it is made once an advisor approves it.")
-                % {"code": transfer.destination.code},
-            )
-            return redirect("activities:detail", code=activity.code)
-    return render(request, "activities/transfer_form.html", {"activity": activity, "form": form}, status=_status(form))
+    recipient_url = reverse("activities:transfer_recipient", args=[activity.code])
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    form: TransferForm
+    if step == "confirm":
+        form = TransferConfirmForm(request.POST, recipient_url=recipient_url)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                transfer = activity_transfer_request(
+                    source=activity,
+                    destination_code=data["destination_code"],
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    actor=user,
+                    request_key=data["request_key"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                message = _(
+                    "Transfer of %(amount)s to %(code)s %(name)s asked for: it is made once an advisor approves it."
+                ) % {
+                    "amount": amount_text(transfer.amount),
+                    "code": transfer.destination.code,
+                    "name": transfer.destination.name,
+                }
+                messages.success(request, message)
+                return redirect("activities:detail", code=activity.code)
+    elif request.method == "POST" and step != "change":
+        form = TransferForm(request.POST, recipient_url=recipient_url)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                draft = activity_transfer_check(
+                    source=activity,
+                    destination_code=data["destination_code"],
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    actor=user,
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                context = {"activity": activity, "form": form, "draft": draft, "request_key": uuid.uuid4().hex}
+                return render(request, "activities/transfer_confirm.html", context)
+    elif step == "change":
+        form = TransferForm(request.POST, recipient_url=recipient_url)
+    else:
+        form = TransferForm(recipient_url=recipient_url)
+    recipient = _recipient_shown(form, activity, user)
+    context = {"activity": activity, "form": form, "recipient": recipient}
+    return render(request, "activities/transfer_form.html", context, status=_status(form))
+
+
+def _recipient_shown(form: TransferForm, source: Activity, user: User) -> Activity | None:
+    """The recipient already named by the code the form holds, shown again when the form comes back."""
+    typed = form["destination_code"].value() if form.is_bound else ""
+    if not typed or (form.is_bound and form.errors.get("destination_code")):
+        return None
+    try:
+        return activity_transfer_recipient(source=source, code=str(typed)[:20], actor=user)
+    except ApplicationError:
+        return None

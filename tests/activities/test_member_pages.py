@@ -572,7 +572,7 @@ def test_supplier_then_purchase_submission(
     assert added.status_code == 302
     supplier = ThirdParty.objects.get(name="Music Store SRL")
     assert supplier.peppol_id == "0208:0123456749"
-    assert "0208:0123456749" in _html(signed_in.get(reverse("activities:clients")))
+    assert "0208:0123456749" in _html(signed_in.get(reverse("activities:client_detail", args=[supplier.pk])))
 
     url = reverse("activities:purchase_create", args=[activity.code])
     fields = {
@@ -634,7 +634,10 @@ def test_transfer_request_to_another_activity(signed_in: Client, make_activity: 
     assert nowhere.context["form"].errors["destination_code"]
     assert not ActivityTransfer.objects.exists()
 
-    asked = signed_in.post(url, {**fields, "amount": "150,00"})
+    confirm = signed_in.post(url, {**fields, "amount": "150,00"})
+    assert not ActivityTransfer.objects.exists()
+    key = confirm.context["request_key"]
+    asked = signed_in.post(url, {**fields, "amount": "150,00", "step": "confirm", "request_key": key})
 
     assert asked["Location"] == reverse("activities:detail", args=[source.code])
     transfer = ActivityTransfer.objects.get()
