@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
@@ -321,7 +322,15 @@ class MembershipApplication(models.Model):
     city = models.CharField(_("city"), max_length=100)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     iban = models.CharField(_("IBAN"), max_length=40)
+    # The names as the applicant read them (what they declared); applications sent before the
+    # register was offered hold the applicant's own words here and no codes.
     trades = models.CharField(_("trades you intend to practise"), max_length=500)
+    trade_codes = ArrayField(
+        models.SlugField(max_length=40),
+        verbose_name=_("trades, as codes of the trade register"),
+        default=list,
+        blank=True,
+    )
     shares_requested = models.PositiveIntegerField(_("number of shares"))
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="applications")
     identity_document = models.FileField(_("identity document"), upload_to=_application_upload_to, blank=True)

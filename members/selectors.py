@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from members.models import Member, MemberStatus, ShareOperation
+from members.models import Member, MemberStatus, Office, ShareOperation
 
 
 def member_holding(*, member: Member, at: date | None = None, share_class: str | None = None) -> int:
@@ -81,3 +81,30 @@ def with_holding(queryset: QuerySet[Member]) -> QuerySet[Member]:
         .values("total")
     )
     return queryset.annotate(holding=Coalesce(Subquery(total, output_field=IntegerField()), 0))
+
+
+# Belgian postal codes run by province; each range goes to the nearest of the cooperative's offices.
+# Ranges whose office does not exist (a smaller deployment) suggest nothing.
+OFFICE_BY_POSTAL_CODE: list[tuple[int, int, str]] = [
+    (1000, 1299, "bruxelles"),  # Brussels-Capital
+    (1300, 1499, "louvain-la-neuve"),  # Walloon Brabant
+    (1500, 1999, "bruxelles"),  # Flemish Brabant, Halle-Vilvoorde
+    (2000, 2999, "antwerpen"),  # Antwerp
+    (3000, 3499, "bruxelles"),  # Flemish Brabant, Leuven
+    (3500, 3999, "liege"),  # Limburg
+    (4000, 4999, "liege"),  # Liège
+    (5000, 5999, "namur"),  # Namur
+    (6000, 6599, "charleroi"),  # Hainaut, Charleroi
+    (6600, 6999, "namur"),  # Luxembourg
+    (7000, 7499, "mons"),  # Hainaut, Mons
+    (7500, 7999, "tournai"),  # Hainaut, Tournai
+    (8000, 9999, "gent"),  # West and East Flanders
+]
+
+
+def office_suggestions() -> list[tuple[int, int, int]]:
+    """(first postal code, last postal code, office id) for each range whose office exists."""
+    offices = dict(
+        Office.objects.filter(code__in={code for _, _, code in OFFICE_BY_POSTAL_CODE}).values_list("code", "pk")
+    )
+    return [(low, high, offices[code]) for low, high, code in OFFICE_BY_POSTAL_CODE if code in offices]

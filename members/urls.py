@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set_language"),
     path("notifications/", views.notifications, name="notifications"),
+    # What an applicant agrees to, readable before signing up: served by the platform, in the reader's language.
+    path("documents/statutes/", views.legal_document, {"name": "statutes"}, name="statutes"),
+    path("documents/internal-rules/", views.legal_document, {"name": "internal_rules"}, name="internal_rules"),
+    path("documents/privacy/", views.legal_document, {"name": "privacy"}, name="privacy"),
     path("membership/", views.membership, name="membership"),
     path("membership/apply/", views.apply, name="apply"),
     path("membership/shares/", views.shares, name="shares"),

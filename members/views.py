@@ -12,15 +12,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from members.dashboard import dashboard_cards
 from members.forms import ApplicationForm, ContactForm, DocumentForm, TransferRequestForm
+from members.identity import iban_text
 from members.models import (
     OPEN_APPLICATION,
     ApplicationStatus,
+    CapitalCall,
     CapitalCallStatus,
     Member,
     MembershipApplication,
@@ -31,12 +34,12 @@ from members.models import (
 )
 from members.selectors import member_holding
 from members.services import (
-    ApplicationData,
-    Identity,
     application_add_document,
     application_submit,
+    capital_call_payment,
     capital_call_qr_svg,
     member_update_contact,
+    share_nominal_value,
     transfer_request_cancel,
     transfer_request_submit,
 )
@@ -44,7 +47,7 @@ from members.tokens import api_token_revoke, api_tokens_of
 from smartcoop.access import visible
 from smartcoop.audit.selectors import trail_of
 from smartcoop.errors import ApplicationError
-from smartcoop.forms import add_service_error
+from smartcoop.forms import WholeNumberField, add_service_error
 from smartcoop.models import CooperativeEntity, Notification
 from smartcoop.notifications import notifications_mark_read
 from smartcoop.uploads import document_response
@@ -142,48 +145,54 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def apply(request: HttpRequest) -> HttpResponse:
+    """The membership form; every problem is listed after one submit (see ApplicationForm)."""
     user = _user(request)
     if MembershipApplication.objects.filter(user=user, status__in=OPEN_APPLICATION).exists() or _member(user):
         return redirect("members:membership")
     form = ApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        identity = Identity(
-            kind=data["kind"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            birth_date=data["birth_date"],
-            national_number=data["national_number"],
-            company_name=data["company_name"],
-            enterprise_number=data["enterprise_number"],
-            representative=data["representative"],
-            street=data["street"],
-            postal_code=data["postal_code"],
-            city=data["city"],
-            phone=data["phone"],
-            iban=data["iban"],
-        )
         try:
             application_submit(
-                actor=user,
-                data=ApplicationData(
-                    identity=identity,
-                    trades=data["trades"],
-                    shares_requested=data["shares_requested"],
-                    office=data["office"],
-                    accepts_statutes=data["accepts_statutes"],
-                    accepts_rules=data["accepts_rules"],
-                    accepts_privacy=data["accepts_privacy"],
-                ),
-                document=data["identity_document"],
+                actor=user, data=form.application_data(), document=form.cleaned_data["identity_document"]
             )
         except ApplicationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Your application was sent. An advisor of your office will answer soon."))
             return redirect("members:membership")
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "members/apply.html", {"form": form}, status=status)
+    if form.document_dropped:
+        # Said where the applicant looks, and read with the field: the browser never re-sends a file.
+        form["identity_document"].help_text = _(
+            "Attach your identity document again: for your security it is not kept when the form has errors."
+        )
+    price = share_nominal_value()
+    field: WholeNumberField = form.fields["shares_requested"]  # type: ignore[assignment]
+    typed = str(form["shares_requested"].value() or "")
+    # The total of what was typed, when it is a number the form accepts; else of the minimum.
+    quantity = int(typed) if typed.isdigit() and field.minimum <= int(typed) <= field.maximum else field.minimum
+    context = {
+        "form": form,
+        "share_price": price,
+        "minimum_shares": field.minimum,
+        "total": price * quantity,
+        "price_cents": int(price * 100),
+        "decimal_separator": get_format("DECIMAL_SEPARATOR"),
+        "thousand_separator": get_format("THOUSAND_SEPARATOR"),
+    }
+    return render(request, "members/apply.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _call_to_pay(call: CapitalCall) -> dict[str, Any]:
+    """A call with its transfer details and their QR code, both from `capital_call_payment`."""
+    payment = capital_call_payment(call=call)
+    return {
+        "call": call,
+        "payment": payment,
+        "iban": iban_text(payment.iban),
+        # As a person types it in a banking app: the page's decimal mark, no grouping, no currency.
+        "amount_typed": f"{payment.amount:.2f}".replace(".", str(get_format("DECIMAL_SEPARATOR"))),
+        "qr": capital_call_qr_svg(call=call, payment=payment),
+    }
 
 
 @login_required
@@ -210,10 +219,22 @@ def membership(request: HttpRequest) -> HttpResponse:
         "application": application,
         "member": member,
         "document_form": document_form,
-        "open_calls": [(call, capital_call_qr_svg(call=call)) for call in calls],
+        "open_calls": [_call_to_pay(call) for call in calls],
         "needs_document": application is not None and application.status == ApplicationStatus.NEEDS_DOCUMENT,
     }
     return render(request, "members/membership.html", context, status=400 if document_form.errors else 200)
+
+
+LEGAL_DOCUMENTS = ("statutes", "internal_rules", "privacy")
+
+
+def legal_document(request: HttpRequest, name: str) -> HttpResponse:
+    """The statutes, the internal rules or the privacy notice, open to anyone (an applicant reads them first)."""
+    if name not in LEGAL_DOCUMENTS:
+        raise Http404
+    entity = CooperativeEntity.objects.filter(country="BE").first()
+    context = {"entity": entity, "share_price": entity.share_nominal_value if entity else None}
+    return render(request, f"members/documents/{name}.html", context)
 
 
 @login_required

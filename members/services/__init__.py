@@ -20,11 +20,18 @@ from members.services.applications import (
     ApplicationData,
     application_add_document,
     application_approve,
+    application_check,
     application_reject,
     application_request_document,
     application_submit,
 )
-from members.services.capital_calls import capital_call_issue, capital_call_qr_svg, capital_call_record_payment
+from members.services.capital_calls import (
+    PaymentDetails,
+    capital_call_issue,
+    capital_call_payment,
+    capital_call_qr_svg,
+    capital_call_record_payment,
+)
 from members.services.members import (
     ASSIGNMENT_FIELDS,
     IDENTITY_FIELDS,
@@ -36,7 +43,7 @@ from members.services.members import (
     member_update_identity,
 )
 from members.services.register_exports import register_export_build, register_export_request
-from members.services.shared import MAX_SHARES_AT_ONCE
+from members.services.shared import MAX_SHARES_AT_ONCE, share_nominal_value
 from members.services.shares import (
     BANK,
     CAPITAL,
@@ -62,12 +69,15 @@ __all__ = [
     "REFUND_DUE",
     "ApplicationData",
     "Identity",
+    "PaymentDetails",
     "application_add_document",
     "application_approve",
+    "application_check",
     "application_reject",
     "application_request_document",
     "application_submit",
     "capital_call_issue",
+    "capital_call_payment",
     "capital_call_qr_svg",
     "capital_call_record_payment",
     "check_assignment",
@@ -77,6 +87,7 @@ __all__ = [
     "member_update_identity",
     "register_export_build",
     "register_export_request",
+    "share_nominal_value",
     "shares_buy_back",
     "shares_issue",
     "shares_subscribe",

@@ -1,8 +1,11 @@
 """Joining online: a membership application, its document, and the advisor's decision.
 
-The applicant's identity passes the same checks as a member's before anything is saved. A decision
-locks the application and refuses one already decided; approval creates the member, records the
-subscription and issues the capital call, all in one transaction.
+The applicant's identity passes the same checks as a member's before anything is saved, and every
+fault is gathered before refusing (`application_check`, which the form runs too), so an applicant
+corrects all of them after one submit. Trades come from the trade register (`members.trades`): the
+codes are kept, with the names as the applicant read them. A decision locks the application and
+refuses one already decided; approval creates the member, records the subscription and issues the
+capital call, all in one transaction.
 """
 
 from dataclasses import dataclass
@@ -29,9 +32,10 @@ from members.services.capital_calls import capital_call_issue
 from members.services.members import Identity, _clean_identity, member_create
 from members.services.shared import _check_decides, _positive
 from members.services.shares import shares_subscribe
+from members.trades import RegisteredTrade, trades_by_code
 from smartcoop.access import may
 from smartcoop.audit.services import audit_record, changes, name_actions, snapshot
-from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
+from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError, Refusals
 from smartcoop.models import Notification
 from smartcoop.notifications import notify
 from smartcoop.uploads import check_document, uploads_kept_only_on_success
@@ -48,12 +52,76 @@ name_actions(
 @dataclass(frozen=True)
 class ApplicationData:
     identity: Identity
-    trades: str
+    trades: tuple[str, ...]  # codes of the trade register
     shares_requested: int
-    office: Office
+    office: Office | None
     accepts_statutes: bool
     accepts_rules: bool
     accepts_privacy: bool
+
+
+@dataclass(frozen=True)
+class CheckedApplication:
+    identity: dict[str, object]
+    trades: list[RegisteredTrade]
+    office: Office
+
+
+# Names stored as the applicant read them, within the column; the codes keep the full choice.
+TRADES_TEXT_LENGTH = 500
+
+
+def _chosen_trades(codes: tuple[str, ...], refusals: Refusals) -> list[RegisteredTrade]:
+    if not codes:
+        refusals.add("trades", _("Choose at least one trade from the trade register."))
+        return []
+    found = trades_by_code(codes)
+    for code in dict.fromkeys(codes):
+        trade = found.get(code)
+        if trade is None:
+            refusals.add("trades", _("%(code)s is not in the trade register.") % {"code": code})
+        elif trade.excluded:
+            message = _("%(trade)s cannot be practised in the cooperative: %(reason)s") % {
+                "trade": trade.name,
+                "reason": trade.reason,
+            }
+            refusals.add("trades", message)
+    return [found[code] for code in dict.fromkeys(codes) if code in found and not found[code].excluded]
+
+
+def application_check(*, data: ApplicationData, document: UploadedFile[bytes] | None = None) -> CheckedApplication:
+    """Judge everything typed at once, saving nothing: one InvalidInput names every field at fault.
+
+    The form runs it too, on what it could read, so the page lists all the problems after one submit.
+    """
+    refusals = Refusals()
+    consents = (
+        ("accepts_statutes", data.accepts_statutes, _("Joining requires accepting the statutes.")),
+        ("accepts_rules", data.accepts_rules, _("Joining requires accepting the internal rules.")),
+        ("accepts_privacy", data.accepts_privacy, _("Joining requires accepting the privacy policy.")),
+    )
+    for field, accepted, message in consents:
+        if not accepted:
+            refusals.add(field, message)
+    with refusals.collecting():
+        _positive(data.shares_requested, field="shares_requested")
+    if data.office is None:
+        refusals.add("office", _("Choose the office that will follow your application."))
+    trades = _chosen_trades(data.trades, refusals)
+    identity: dict[str, object] = {}
+    with refusals.collecting():
+        identity = _clean_identity(data.identity)  # the same checks as for a member, before anything is saved
+    if document is not None:
+        with refusals.collecting():
+            check_document(document, field="identity_document")
+    refusals.raise_any()
+    assert data.office is not None  # refused above otherwise
+    return CheckedApplication(identity=identity, trades=trades, office=data.office)
+
+
+def _trades_text(trades: list[RegisteredTrade]) -> str:
+    text = ", ".join(trade.name for trade in trades)
+    return text if len(text) <= TRADES_TEXT_LENGTH else text[: TRADES_TEXT_LENGTH - 1] + "…"
 
 
 def application_submit(
@@ -62,16 +130,8 @@ def application_submit(
     """Check everything the applicant (`actor`) typed, then file the application for the office's advisors."""
     if Member.objects.filter(user=actor).exclude(status=MemberStatus.FORMER).exists():
         raise ConflictError(_("You are already a member of the cooperative."))
-    if not (data.accepts_statutes and data.accepts_rules and data.accepts_privacy):
-        raise InvalidInput.on(
-            "consents", _("Joining requires accepting the statutes, the internal rules and the privacy policy.")
-        )
-    _positive(data.shares_requested, field="shares_requested")
-    if not data.trades.strip():
-        raise InvalidInput.on("trades", _("Tell us which trade(s) you intend to practise."))
-    cleaned = _clean_identity(data.identity)  # the same checks as for a member, before anything is saved
-    if document is not None:
-        check_document(document, field="identity_document")
+    checked = application_check(data=data, document=document)
+    cleaned = checked.identity
     now = timezone.now()
     with uploads_kept_only_on_success() as uploads, transaction.atomic():
         if MembershipApplication.objects.select_for_update().filter(user=actor, status__in=OPEN_APPLICATION).exists():
@@ -91,9 +151,10 @@ def application_submit(
             city=str(cleaned["city"]),
             phone=str(cleaned["phone"]),
             iban=str(cleaned["iban"]),
-            trades=data.trades.strip(),
+            trades=_trades_text(checked.trades),
+            trade_codes=[trade.code for trade in checked.trades],
             shares_requested=data.shares_requested,
-            office=data.office,
+            office=checked.office,
             consented_statutes_at=now,
             consented_rules_at=now,
             consented_privacy_at=now,

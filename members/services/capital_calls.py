@@ -1,11 +1,14 @@
 """Paying for shares: the capital call, its payment, and its EPC QR code.
 
-A call's structured communication derives from its own id. Recording the payment issues the shares
-under the call's key, so a retried payment issues them once.
+A call's structured communication derives from its own id. The page and the QR code read the
+transfer's details from one place (`capital_call_payment`), so they cannot disagree. Recording the
+payment issues the shares under the call's key, so a retried payment issues them once.
 """
 
 import io
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import segno
 import segno.helpers
@@ -83,19 +86,42 @@ def capital_call_record_payment(*, call: CapitalCall, paid_on: date, actor: User
         return operation
 
 
-def capital_call_qr_svg(*, call: CapitalCall) -> str:
+@dataclass(frozen=True)
+class PaymentDetails:
+    """What a bank transfer for a call needs; the page prints it and the QR code carries it."""
+
+    beneficiary: str
+    iban: str
+    bic: str
+    amount: Decimal
+    communication: str
+
+
+def capital_call_payment(*, call: CapitalCall) -> PaymentDetails:
+    """The transfer asked for, from the cooperative entity's account: one source for page and QR code."""
+    entity = CooperativeEntity.objects.get(country="BE")
+    return PaymentDetails(
+        beneficiary=entity.name[:70],  # the EPC QR code carries at most 70 characters of name
+        iban="".join(entity.iban.split()).upper(),
+        bic=entity.bic,
+        amount=call.amount,
+        communication=call.reference or "",
+    )
+
+
+def capital_call_qr_svg(*, call: CapitalCall, payment: PaymentDetails | None = None) -> str:
     """An EPC QR code ("scan to pay") for the call, as inline SVG.
 
     The Belgian structured communication goes in the remittance text: banking apps in Belgium
     read +++…+++ there (the EPC "reference" field is meant for ISO 11649 RF references).
     """
-    entity = CooperativeEntity.objects.get(country="BE")
+    payment = payment or capital_call_payment(call=call)
     code = segno.helpers.make_epc_qr(
-        name=entity.name[:70],
-        iban=entity.iban,
-        bic=entity.bic,
-        amount=call.amount,
-        text=call.reference or "",
+        name=payment.beneficiary,
+        iban=payment.iban,
+        bic=payment.bic,
+        amount=payment.amount,
+        text=payment.communication,
     )
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title=str(_("Scan to pay with your banking app")))

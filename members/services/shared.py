@@ -31,6 +31,11 @@ def _nominal_value() -> Decimal:
     return entity.share_nominal_value
 
 
+def share_nominal_value() -> Decimal:
+    """The price of one share, as the joining form shows it (the value every register line uses)."""
+    return _nominal_value()
+
+
 # The statutes set no ceiling; this one is ours: 1 000 shares (30 000 EUR at today's nominal value)
 # in one operation, far above the one share most members take, and inside what the EPC payment QR
 # code of a capital call can carry. A larger subscription is an advisor's conversation, in steps.

@@ -44,7 +44,7 @@ def test_an_identity_document_is_served_as_a_pdf_named_by_the_platform(
     )
     data = ApplicationData(
         identity=identity,
-        trades="Illustration",
+        trades=("illustrator",),
         shares_requested=1,
         office=office,
         accepts_statutes=True,

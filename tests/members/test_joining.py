@@ -61,7 +61,7 @@ def identity(**changes: object) -> Identity:
 def data(office: Office, **changes: object) -> ApplicationData:
     fields: dict[str, object] = {
         "identity": identity(),
-        "trades": "Illustration, graphic design",
+        "trades": ("illustrator", "graphic-designer"),
         "shares_requested": 2,
         "office": office,
         "accepts_statutes": True,
@@ -113,8 +113,10 @@ def test_application_records_the_consents_and_the_document(applicant: User, offi
         ),
         ({"shares_requested": 0}, "shares_requested"),
         ({"shares_requested": -3}, "shares_requested"),
-        ({"accepts_privacy": False}, "consents"),
-        ({"trades": "  "}, "trades"),
+        ({"accepts_privacy": False}, "accepts_privacy"),
+        ({"trades": ()}, "trades"),
+        ({"trades": ("astronaut",)}, "trades"),
+        ({"trades": ("lawyer",)}, "trades"),
     ],
 )
 def test_bad_application_is_refused_naming_the_field_and_saves_nothing(
@@ -221,7 +223,7 @@ def form_data(office: Office, **changes: str) -> dict[str, str]:
         "postal_code": "9000",
         "city": "Gent",
         "iban": "BE02 3630 0000 0040",
-        "trades": "Illustration",
+        "trades": "illustrator",
         "shares_requested": "1",
         "office": str(office.pk),
         "accepts_statutes": "on",
