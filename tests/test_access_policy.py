@@ -221,7 +221,7 @@ def world(make_user, make_staff, make_member, office: Office, settings, tmp_path
     application = application_submit(
         actor=applicant,
         data=ApplicationData(
-            identity=_identity("Lotte", "Maes", date(1990, 4, 12), 212), trades="Illustration",
+            identity=_identity("Lotte", "Maes", date(1990, 4, 12), 212), trades=("illustrator",),
             shares_requested=1, office=office, accepts_statutes=True, accepts_rules=True, accepts_privacy=True,
         ),
         document=None,
