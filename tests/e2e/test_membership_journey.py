@@ -86,7 +86,10 @@ def apply_for_membership(page: Page, live_server, office: Office, document: Path
     form.locator("input[name=phone]").fill("+32 4 123 45 67")
     form.locator("input[name=iban]").fill("BE02 3630 0000 0040")
     form.locator("select[name=office]").select_option(str(office.pk))
-    form.locator("textarea[name=trades]").fill("Graphic design, illustration")
+    design = form.locator("details.sector", has=form.page.locator("input[value=illustrator]"))
+    design.locator("summary").click()  # the sector opens; both trades are in it
+    for trade in ("graphic-designer", "illustrator"):
+        design.locator(f"input[name=trades][value='{trade}']").check()
     form.locator("input[name=shares_requested]").fill(str(SHARES))
     form.locator("input[name=identity_document]").set_input_files(document)
     for consent in ("accepts_statutes", "accepts_rules", "accepts_privacy"):
