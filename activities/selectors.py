@@ -12,6 +12,8 @@ The ledger reads those groups of accounts three ways (`smartcoop.ledger.selector
 maintained totals for the figures (`activity_books`, `activities_books`), per transaction for the
 movements (one ledger transaction seen from the Activity: its effect on each figure, a page at a
 time by keyset), and from the legs themselves for the reconciliation (`activities_books_from_legs`).
+A movement is told to the member in their language from its cause (`activities.movements`); its
+memo stays the ledger's, in the books' language.
 
 Who sees which Activity is the access policy's answer (`activities.access`); the selectors at the
 end are its lists: what a member holds, and what the policy lets a user see.
@@ -29,10 +31,12 @@ from django.utils import timezone
 from activities.access import BOOK_ROLES as BOOK_ROLES  # noqa: PLC0414 -- the pages read it with the books
 from activities.access import holding
 from activities.models import Activity, ActivityHolder, ActivityThirdParty, ExpenseClaim, ThirdParty
+from activities.movements import movements_describe
 from members.models import User
 from smartcoop.access import standing, visible
 from smartcoop.ledger.selectors import (
     AccountGroup,
+    AnalyticMovement,
     GroupTotals,
     MovementKey,
     analytic_group_series,
@@ -91,6 +95,12 @@ def activities_books_from_legs(*, activities: list[Activity]) -> dict[int, Activ
 
 @dataclass(frozen=True)
 class Movement:
+    """One ledger transaction seen from an Activity: its effect on the three figures.
+
+    `memo` is the ledger's, in the books' language; `description` tells the member what it was, in
+    their language, from its cause (`activities.movements`).
+    """
+
     transaction_id: int
     booking_date: date
     memo: str
@@ -98,25 +108,40 @@ class Movement:
     available: Decimal
     committed: Decimal
     incoming: Decimal
+    description: str
 
 
-def activity_movements(*, activity: Activity, before: MovementKey | None = None, limit: int = 50) -> list[Movement]:
-    """One page of movements, newest first; `before` is the (date, transaction id) of the last row seen."""
+def activity_movements(
+    *, activity: Activity, before: MovementKey | None = None, limit: int = 50, language: str | None = None
+) -> list[Movement]:
+    """One page of movements, newest first; `before` is the (date, transaction id) of the last row seen.
+
+    Described in `language`, the active one by default (one query per kind of cause on the page).
+    """
     rows = analytic_movements(analytic_id=activity.analytic_id, groups=BOOKS, before=before, limit=limit)
-    return [
-        _movement(row.transaction_id, row.booking_date, row.memo, row.key, ActivityBooks.of(row.totals)) for row in rows
-    ]
+    descriptions = movements_describe(rows, language=language)
+    return [_movement(row, description) for row, description in zip(rows, descriptions, strict=True)]
 
 
-def _movement(transaction_id: int, booking_date: date, memo: str, key: str, effect: ActivityBooks) -> Movement:
-    return Movement(transaction_id, booking_date, memo, key, effect.available, effect.committed, effect.incoming)
+def _movement(row: AnalyticMovement, description: str) -> Movement:
+    effect = ActivityBooks.of(row.totals)
+    return Movement(
+        row.transaction_id,
+        row.booking_date,
+        row.memo,
+        row.key,
+        effect.available,
+        effect.committed,
+        effect.incoming,
+        description,
+    )
 
 
-def activity_all_movements(*, activity: Activity, page: int = 5000) -> Iterator[Movement]:
-    """Every movement, newest first, read a page at a time (for the CSV download)."""
+def activity_all_movements(*, activity: Activity, page: int = 5000, language: str | None = None) -> Iterator[Movement]:
+    """Every movement, newest first, read a page at a time (for the CSV download), described in `language`."""
     before: MovementKey | None = None
     while True:
-        rows = activity_movements(activity=activity, before=before, limit=page)
+        rows = activity_movements(activity=activity, before=before, limit=page, language=language)
         yield from rows
         if len(rows) < page:
             return

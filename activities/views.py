@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -306,17 +306,32 @@ def movements_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     activity = _held(user, code)
     if not may(user, "read_books", activity):
         raise Http404
-    # Read now, in the request's language: the body is written after the view has returned.
-    header = [_("Date"), _("Description"), _("Available"), _("Committed"), _("Incoming"), _("Ledger key")]
+    # Read now, in the request's language: the body is written after the view has returned, so the
+    # descriptions are written in the language read here too. The memo and the key stay as the
+    # ledger holds them, for the accountant who matches a row with the journal.
+    language = translation.get_language()
+    header = [
+        _("Date"),
+        _("Description"),
+        _("Available"),
+        _("Committed"),
+        _("Incoming"),
+        _("Memo in the books"),
+        _("Ledger key"),
+    ]
 
     def rows() -> Iterator[list[Cell]]:
-        for movement in activity_all_movements(activity=activity):
+        # Amounts stay numbers a spreadsheet sums, whatever the reader's language: no thousands
+        # separator (1.089,00 or 1,089.00 would be read as text or as another number), and the
+        # decimal comma of the Belgian Excel dialect this download is for (smartcoop.csv_export).
+        for movement in activity_all_movements(activity=activity, language=language):
             yield [
                 movement.booking_date,
-                movement.memo,
+                movement.description,
                 movement.available,
                 movement.committed,
                 movement.incoming,
+                movement.memo,
                 movement.key,
             ]
 

@@ -143,7 +143,10 @@ class ActivityDetailSerializer(ActivitySerializer):
 class MovementSerializer(serializers.Serializer[Any]):  # reads `Movement` rows
     transaction_id = serializers.IntegerField(read_only=True)
     booking_date = serializers.DateField(read_only=True)
-    memo = serializers.CharField(read_only=True)
+    description = serializers.CharField(
+        read_only=True, help_text="What it was, in the language asked for (Accept-Language), from its cause."
+    )
+    memo = serializers.CharField(read_only=True, help_text="The ledger's memo, in the books' language.")
     available = money(read_only=True, help_text="Its effect on the available money.")
     committed = money(read_only=True)
     incoming = money(read_only=True)

@@ -348,8 +348,10 @@ def test_movements_download_in_the_belgian_excel_dialect(
     assert text.startswith("\ufeff")
     lines = text.lstrip("\ufeff").splitlines()
     assert len(lines) == 1 + 3  # a header, then one line per movement
-    assert all(line.count(";") == 5 for line in lines)
-    assert lines[-1].startswith("02/03/2026;Subside de la Fédération Wallonie-Bruxelles;1234,56;0,00;0,00;test:")
+    assert all(line.count(";") == 6 for line in lines)
+    # Money received is described by the memo typed for it; the memo column repeats it for the accountant.
+    subsidy = "Subside de la Fédération Wallonie-Bruxelles"
+    assert lines[-1].startswith(f"02/03/2026;{subsidy};1234,56;0,00;0,00;{subsidy};test:")
     assert lines[1].startswith("04/03/2026;Subside;0,50;")
 
 
