@@ -18,15 +18,21 @@ PAGES_CHECKED: list[str] = []
 _axe = Axe()
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    results = _axe.run(page)
+# axe-core reads the style sheets (for its orientation rule) by copying an @import-ed sheet into a
+# <style> of a scratch document, which the page's policy blocks as an inline style: the Django
+# admin's forms.css imports widgets.css. Without that preload the other rules run the same.
+NO_PRELOAD = {"resultTypes": ["violations"], "preload": False}
+
+
+def axe_violations(page: Page, *, preload: bool = True) -> list[dict[str, Any]]:
+    results = _axe.run(page) if preload else _axe.run(page, options=NO_PRELOAD)
     violations: list[dict[str, Any]] = results.response["violations"]
     return violations
 
 
-def assert_accessible(page: Page, *, label: str = "") -> None:
+def assert_accessible(page: Page, *, label: str = "", preload: bool = True) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
-    violations = axe_violations(page)
+    violations = axe_violations(page, preload=preload)
     PAGES_CHECKED.append(label or page.url)
     for violation in violations:
         TALLY[violation.get("impact") or "unknown"] += 1
