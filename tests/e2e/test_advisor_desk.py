@@ -16,7 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from activities.models import Activity, ClaimStatus, ExpenseCategory, ExpenseClaim
 from activities.services import ExpenseLineData, expense_claim_create, expense_claim_submit, expense_line_add
@@ -34,7 +34,7 @@ from tests.activities.conftest import (  # noqa: F401
 from tests.e2e.axe import assert_accessible
 from tests.e2e.test_membership_journey import ADVISOR_EMAIL, exact_url, log_in_to_admin, url_of
 
-DESK_VIEWPORT = {"width": 1280, "height": 800}
+DESK_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
