@@ -12,8 +12,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,15 +24,6 @@ from smartcoop.input_rules import read_decimal
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # the admin site lets in only active staff with two factors
-
-
-def _link(name: str, pk: int, text: str) -> str:
-    """A link to a view another part of the code base serves; plain text while it does not exist yet."""
-    try:
-        url = reverse(name, args=[pk])
-    except NoReverseMatch:
-        return text
-    return format_html('<a href="{}">{}</a>', url, text)
 
 
 # Amounts are read as on every page of the platform (smartcoop.forms): digits, one comma or point,
