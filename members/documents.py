@@ -1,15 +1,20 @@
 """Printable documents of the share register: a member's certificate, the legal register, its CSV.
 
 A view or a task calls these functions and gets bytes or lines back; nothing here reads a request.
-Python reads the database and formats every figure (amounts and numbers by `smartcoop.money`, in the
-document's language; dates as dd/mm/yyyy), so the templates only lay out strings and a translator
-sees whole sentences. The register reads its operations with one streamed query and its holdings
-with one aggregate, whatever its length: a cooperative of 40,000 members has a register of many
-thousand lines. WeasyPrint lays out about a
-hundred register lines a second, so the whole register belongs in a background task, not in a
-request. WeasyPrint may fetch nothing but `data:` URLs: a document never depends on, nor leaks
-to, another server, and the fonts are the system's DejaVu Sans. The CSV is written by the platform's
-one CSV writer (`smartcoop.csv_export`) in the accountants' Belgian Excel dialect, as the journal is.
+Each document is in its reader's language: the certificate in the member's (whatever the request's
+or the books' language), the register in the active one. Every line comes from
+`members.register_lines`, the builder the member's page uses too, so a figure means the same on the
+page and on paper, under the same column name. The templates write figures through the platform's
+one formatter (`|amount`, `|figure`, Django's SHORT_DATE_FORMAT: dd/mm/yyyy in every language), so
+1 089,00 EUR in French is 1.089,00 EUR in Dutch, and a translator sees whole sentences.
+
+The register reads its operations with one streamed query and its holdings with one aggregate,
+whatever its length: a cooperative of 40,000 members has a register of many thousand lines.
+WeasyPrint lays out about a hundred register lines a second, so the whole register belongs in a
+background task, not in a request. WeasyPrint may fetch nothing but `data:` URLs: a document never
+depends on, nor leaks to, another server, and the fonts are the system's DejaVu Sans. The CSV is
+written by the platform's one CSV writer (`smartcoop.csv_export`) in the accountants' Belgian Excel
+dialect, as the journal is.
 """
 
 from collections.abc import Iterable, Iterator
@@ -19,9 +24,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
@@ -29,17 +35,15 @@ from weasyprint import HTML, URLFetcher  # type: ignore[import-untyped]
 
 from members.identity import format_enterprise_number
 from members.models import Member, ShareOperation
-from members.selectors import member_holding
-from smartcoop.csv_export import DIALECTS, Cell, CsvFormat, csv_lines
+from members.register_lines import RegisterLine, member_register_lines, register_lines, register_operations
+from smartcoop.csv_export import Cell, CsvFormat, csv_lines
 from smartcoop.errors import ConflictError
 from smartcoop.models import CooperativeEntity
-from smartcoop.money import amount_text, number_text
 
 CHUNK_ROWS = 2000
 # A certificate is one page: past this many entries the oldest are brought forward in one line
 # (the number that fits under a one-line name; a longer name or address makes room for itself).
 CERTIFICATE_LINES = 17
-_NUMERIC_DATE = "%d/%m/%Y"
 
 
 def _css_string(text: str) -> SafeString:
@@ -105,61 +109,6 @@ def _pdf(document: Any) -> bytes:
     return bytes(document.write_pdf())
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterLine:
-    """One operation, formatted for print: what the certificate, the register and the CSV show."""
-
-    number: int
-    date: str
-    member_number: int
-    member_name: str
-    kind: str
-    share_class: str
-    quantity: int
-    delta: int
-    unit_value: Decimal
-    amount: Decimal
-    counterpart_number: int | None
-
-    @property
-    def unit_value_text(self) -> str:
-        return amount_text(self.unit_value)
-
-    @property
-    def amount_text(self) -> str:
-        return amount_text(self.amount)
-
-    @property
-    def quantity_text(self) -> str:
-        return number_text(self.quantity)
-
-
-def _operations(*, at: date | None, member: Member | None = None) -> QuerySet[ShareOperation]:
-    operations = ShareOperation.objects.select_related("member", "counterpart").order_by("number")
-    if member is not None:
-        operations = operations.filter(member=member)
-    if at is not None:
-        operations = operations.filter(operation_date__lte=at)
-    return operations
-
-
-def _line(operation: ShareOperation, *, date_format: str = _NUMERIC_DATE) -> RegisterLine:
-    counterpart = operation.counterpart
-    return RegisterLine(
-        number=operation.number,
-        date=operation.operation_date.strftime(date_format),
-        member_number=operation.member.number,
-        member_name=operation.member.display_name,
-        kind=operation.get_kind_display(),
-        share_class=operation.share_class,
-        quantity=operation.quantity,
-        delta=operation.delta,
-        unit_value=operation.unit_value,
-        amount=operation.amount,
-        counterpart_number=counterpart.number if counterpart is not None else None,
-    )
-
-
 # --- the member's certificate ----------------------------------------------------------------
 
 
@@ -170,11 +119,7 @@ class BroughtForward:
     count: int
     first_number: int
     last_number: int
-    shares: int
-
-    @property
-    def shares_text(self) -> str:
-        return number_text(self.shares)
+    held_after: int
 
 
 def _brought_forward(lines: list[RegisterLine], limit: int) -> tuple[BroughtForward | None, list[RegisterLine]]:
@@ -186,7 +131,7 @@ def _brought_forward(lines: list[RegisterLine], limit: int) -> tuple[BroughtForw
         count=len(earlier),
         first_number=earlier[0].number,
         last_number=earlier[-1].number,
-        shares=sum(line.delta for line in earlier),
+        held_after=earlier[-1].held_after,
     )
     return summary, shown
 
@@ -196,18 +141,18 @@ def share_certificate_pdf(*, member: Member, on: date | None = None) -> bytes:
     on = on or timezone.localdate()
     with override(member.user.language):
         entity = _cooperative()
-        held = member_holding(member=member, at=on)
-        every_line = [_line(operation) for operation in _operations(at=on, member=member)]
+        every_line = member_register_lines(member=member, at=on)
+        # The holding is the last line's: the same running sum the table shows, not a second count.
+        held = every_line[-1].held_after if every_line else 0
         nominal = entity.share_nominal_value
         context = {
             **_identity(entity),
             "member": member,
             "category": member.get_category_display(),
             "on": on,
-            "held": number_text(held),
-            "held_count": held,
-            "nominal": amount_text(nominal),
-            "total": amount_text(nominal * held),
+            "held": held,
+            "nominal": nominal,
+            "total": nominal * held,
             "title": _("Share certificate of %(name)s") % {"name": member.display_name},
         }
         limit = CERTIFICATE_LINES
@@ -233,14 +178,6 @@ class Holding:
     shares: int
     value: Decimal
 
-    @property
-    def shares_text(self) -> str:
-        return number_text(self.shares)
-
-    @property
-    def value_text(self) -> str:
-        return amount_text(self.value)
-
 
 @dataclass(frozen=True, slots=True)
 class ClassTotal:
@@ -250,34 +187,26 @@ class ClassTotal:
     shares: int
     value: Decimal
 
-    @property
-    def shares_text(self) -> str:
-        return number_text(self.shares)
-
-    @property
-    def value_text(self) -> str:
-        return amount_text(self.value)
-
 
 def _holdings(
-    *, at: date | None, up_to: int, names: dict[int, tuple[int, str]], nominal: Decimal
+    *, at: date | None, up_to: int, names: dict[int, str], nominal: Decimal
 ) -> tuple[list[Holding], list[ClassTotal]]:
-    """Holdings per member and class (one aggregate query); names come from the lines already read."""
+    """Holdings per member and class (one aggregate query); names, by member number, from the lines read."""
     # Up to the last number printed: an operation recorded since then is in neither table. Numbers
     # commit in order (the counter row stays locked until its transaction ends), so this is exact.
     operations = ShareOperation.objects.filter(number__lte=up_to)
     if at is not None:
         operations = operations.filter(operation_date__lte=at)
     rows = (
-        operations.values("member_id", "share_class")
+        operations.values("member__number", "share_class")
         .annotate(total=Sum("delta"))
         .filter(total__gt=0)
         .order_by("member__number", "share_class")
     )
     holdings = [
         Holding(
-            member_number=names[row["member_id"]][0],
-            member_name=names[row["member_id"]][1],
+            member_number=row["member__number"],
+            member_name=names[row["member__number"]],
             share_class=row["share_class"],
             shares=int(row["total"]),
             value=nominal * int(row["total"]),
@@ -307,18 +236,17 @@ def share_register_pdf(*, at: date | None = None) -> bytes:
 def share_register_render(*, at: date | None = None) -> Any:
     """The register laid out (its `pages` can be counted) before it is written as a PDF."""
     entity = _cooperative()
-    names: dict[int, tuple[int, str]] = {}
-    lines: list[RegisterLine] = []
-    for operation in _operations(at=at).iterator(chunk_size=CHUNK_ROWS):
-        lines.append(_line(operation))
-        names[operation.member_id] = (operation.member.number, operation.member.display_name)
+    operations = register_operations(at=at).iterator(chunk_size=CHUNK_ROWS)
+    lines = list(register_lines(operations))
+    names = {line.member_number: line.member_name for line in lines}
     up_to = lines[-1].number if lines else 0
-    holdings, totals = _holdings(at=at, up_to=up_to, names=names, nominal=entity.share_nominal_value)
+    nominal = entity.share_nominal_value
+    holdings, totals = _holdings(at=at, up_to=up_to, names=names, nominal=nominal)
     printed_on = timezone.localdate()
     if at is None:
-        heading = _("Share register printed on %(date)s") % {"date": printed_on.strftime(_NUMERIC_DATE)}
+        heading = _("Share register printed on %(date)s") % {"date": date_format(printed_on, "SHORT_DATE_FORMAT")}
     else:
-        heading = _("Share register up to %(date)s") % {"date": at.strftime(_NUMERIC_DATE)}
+        heading = _("Share register up to %(date)s") % {"date": date_format(at, "SHORT_DATE_FORMAT")}
     context = {
         **_identity(entity),
         "at": at,
@@ -328,9 +256,9 @@ def share_register_render(*, at: date | None = None) -> Any:
         "holdings": holdings,
         "totals": totals,
         "total_members": len({h.member_number for h in holdings}),
-        "total_shares": number_text(sum(t.shares for t in totals)),
-        "total_value": amount_text(sum((t.value for t in totals), Decimal(0))),
-        "nominal": amount_text(entity.share_nominal_value),
+        "total_shares": sum(t.shares for t in totals),
+        "total_value": sum((t.value for t in totals), Decimal(0)),
+        "nominal": nominal,
         "title": _("Share register of %(name)s") % {"name": entity.name},
         "page_counter": _page_counter(),
     }
@@ -344,19 +272,24 @@ def _csv_rows(lines: Iterable[RegisterLine]) -> Iterator[list[Cell]]:
     for line in lines:
         yield [
             line.number,
-            line.date,
+            line.on,
             line.member_number,
             line.member_name,
             line.kind,
             line.share_class,
             line.quantity,
             line.unit_value,
+            line.amount,
+            line.held_after,
             line.counterpart_number,
         ]
 
 
 def share_register_csv_lines(*, at: date | None = None) -> Iterator[str]:
-    """The register (up to `at`, inclusive) as CSV lines in the Belgian Excel dialect, header first."""
+    """The register (up to `at`, inclusive) as CSV lines in the Belgian Excel dialect, header first.
+
+    The columns of the printed register, under the same names spelled out: a spreadsheet has room.
+    """
     header = [
         _("Register number"),
         _("Date"),
@@ -364,11 +297,11 @@ def share_register_csv_lines(*, at: date | None = None) -> Iterator[str]:
         _("Member"),
         _("Operation"),
         _("Share class"),
-        _("Number of shares"),
-        _("Nominal value"),
+        _("Shares"),
+        _("Unit value"),
+        _("Amount"),
+        _("Shares held after"),
         _("Other member"),
     ]
-    date_format = DIALECTS[CsvFormat.EXCEL_BE].date_format
-    operations = _operations(at=at).iterator(chunk_size=CHUNK_ROWS)
-    lines = (_line(operation, date_format=date_format) for operation in operations)
-    return csv_lines(header, _csv_rows(lines), csv_format=CsvFormat.EXCEL_BE)
+    operations = register_operations(at=at).iterator(chunk_size=CHUNK_ROWS)
+    return csv_lines(header, _csv_rows(register_lines(operations)), csv_format=CsvFormat.EXCEL_BE)

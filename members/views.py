@@ -32,6 +32,7 @@ from members.models import (
     ShareTransferRequest,
     User,
 )
+from members.register_lines import member_register_lines
 from members.selectors import member_holding
 from members.services import (
     application_add_document,
@@ -253,12 +254,13 @@ def shares(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your transfer request was sent to your advisor."))
             return redirect("members:shares")
-    operations = ShareOperation.objects.filter(member=member).select_related("counterpart").order_by("number")
+    # The certificate's lines, from the same builder: a figure means the same on the page and on paper.
+    register = member_register_lines(member=member)
     requests = ShareTransferRequest.objects.filter(seller=member).select_related("buyer", "operation")
     context = {
         "member": member,
-        "holding": member_holding(member=member),
-        "operations": operations,
+        "holding": register[-1].held_after if register else 0,
+        "register_lines": register,
         "transfer_requests": requests,
         "form": form,
     }

@@ -247,7 +247,8 @@ def test_applicant_joins_advisor_approves_payment_issues_shares_and_certificate_
     text = reader.pages[0].extract_text()
     assert "Élise Lambert" in text
     assert re.search(rf"\b{SHARES}\s+Shares held", text, re.IGNORECASE), text
-    # The issue's own line in the register: its number, its date, its kind, the shares, their value.
+    # The issue's own line in the register: its number, its date, its kind, the shares, the unit value,
+    # the amount paid and the shares held after it, as the shares page shows it.
     # English separators, as the page above: the certificate is in the member's language.
-    issue_line = f"{issue.number} {issue.operation_date:%d/%m/%Y} Issue {SHARES} {AMOUNT} EUR"
+    issue_line = f"{issue.number} {issue.operation_date:%d/%m/%Y} Issue {SHARES} 30.00 EUR {AMOUNT} EUR {SHARES}"
     assert issue_line in text.splitlines(), text
