@@ -237,3 +237,19 @@ def test_the_csv_tells_each_movement_in_the_readers_language_beside_the_books_me
     assert approved[2] == "-100,00", "a number a spreadsheet sums: decimal comma, no thousands separator"
     income = next(row for row in rows if row[6].startswith("test:income:"))
     assert income[2] == "5000,00"
+
+
+def test_the_api_describes_each_movement_in_the_language_asked_for_and_keeps_the_memo(
+    books: tuple[Activity, Activity, dict[str, object]], holder: Member
+) -> None:
+    activity, _partner, made = books
+    purchase = made["purchase"]
+    assert isinstance(purchase, Purchase)
+    _speaks(holder, "")  # no saved language: the request's Accept-Language decides
+    client = _signed_in(holder.user)
+
+    body = client.get(f"/api/activities/{activity.code}/movements/", headers={"accept-language": "en"}).json()
+
+    reference = purchase.supplier_reference
+    (approved,) = [row for row in body["results"] if row["memo"] == f"Achat {reference} chez Papeterie Lambermont"]
+    assert approved["description"] == f"Purchase {reference} from Papeterie Lambermont"
