@@ -38,6 +38,7 @@ from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, no_poli
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=900)
 MEMBER_EMAIL = "amelie.dubois@demo.smartcoop.be"  # smartcoop/demo.py
+APPLICANT_EMAIL = "jonas.declercq@demo.smartcoop.be"  # approved, his capital call waits for payment
 NEWCOMER_EMAIL = "lena.moreau@example.be"
 NEWCOMER_PASSWORD = "orchard-lantern-copper-57"
 # Words of the ledger's French memos: a Dutch or English reader must not meet them on a page.
@@ -114,6 +115,7 @@ VISITOR_PAGES = [
     ("password reset", reverse("account_reset_password")),
 ]
 NEWCOMER_PAGES = [("application", reverse("members:apply"))]
+APPLICANT_PAGES = [("membership, capital call to pay", reverse("members:membership"))]
 
 
 @contextmanager
@@ -169,6 +171,9 @@ def test_every_member_page_fits_a_phone_and_passes_axe(seeded: Seeded, live_serv
         log_in(page, live_server, NEWCOMER_EMAIL, NEWCOMER_PASSWORD)
         visit_all(page, live_server, NEWCOMER_PAGES, screen="phone, newcomer")
     with browsing(browser, PHONE) as page:
+        log_in(page, live_server, APPLICANT_EMAIL, DEMO_PASSWORD)
+        visit_all(page, live_server, APPLICANT_PAGES, screen="phone, applicant")
+    with browsing(browser, PHONE) as page:
         log_in(page, live_server, MEMBER_EMAIL, DEMO_PASSWORD)
         visit_all(page, live_server, member_pages(seeded), screen="phone")
 
@@ -200,6 +205,21 @@ def test_on_a_phone_the_menu_folds_behind_one_button(seeded: Seeded, live_server
         shares_link.click()
         expect(page).to_have_url(f"{live_server.url}{reverse('members:shares')}")
         expect(page.locator("nav.main-nav a[aria-current=page]")).to_have_attribute("href", reverse("members:shares"))
+
+
+@pytest.mark.e2e
+def test_a_copy_button_copies_and_says_so(seeded: Seeded, live_server, browser: Browser) -> None:
+    with browsing(browser, PHONE) as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+        log_in(page, live_server, APPLICANT_EMAIL, DEMO_PASSWORD)
+        page.goto(f"{live_server.url}{reverse('members:membership')}")
+        button = page.locator("main button.copy[data-copy]").first
+        copied_text = button.get_attribute("data-copy")
+        assert copied_text
+        button.click()
+        status = page.locator("#copy-status")
+        expect(status).to_have_text(status.get_attribute("data-copied") or "Copied")
+        assert page.evaluate("() => navigator.clipboard.readText()") == copied_text
 
 
 @pytest.mark.e2e
