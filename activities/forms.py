@@ -77,6 +77,23 @@ class TradeChoice:
     def on_approval(self) -> bool:
         return self.trade.admission == TradeAdmission.ON_APPROVAL
 
+    # What the shared picker (templates/trades/_picker.html) reads, as the membership form gives it.
+    @property
+    def value(self) -> int:
+        return self.trade.pk
+
+    @property
+    def label(self) -> str:
+        return self.trade.name
+
+    @property
+    def admission(self) -> str:
+        return str(self.trade.admission)
+
+    @property
+    def reason(self) -> str:
+        return self.trade.reason
+
 
 @dataclass(frozen=True)
 class TradeGroup:
