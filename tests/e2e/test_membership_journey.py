@@ -138,6 +138,9 @@ def record_payment(admin: Page, live_server, reference: str) -> None:
     actions = admin.locator("#changelist-form")
     actions.locator("select[name=action]").select_option("record_payment_today")
     actions.locator("button[name=index]").click()
+    # A bulk action states what it will do (one record, its amount) and waits for the advisor's word.
+    expect(admin.locator(".bulk-summary")).to_contain_text("This acts on 1 record, for a total of")
+    admin.get_by_role("button", name="Confirm").click()
     # message_user's default level: an "info" message, and no error next to it.
     expect(admin.locator("ul.messagelist")).to_contain_text("1 payment(s) recorded; the shares are issued.")
     expect(admin.locator("ul.messagelist li.error")).to_have_count(0)
