@@ -14,12 +14,14 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, Office, User
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.models import CooperativeEntity
+from smartcoop.money import number_text
 
 
 def _in_language(fr: str, nl: str, en: str) -> str:
@@ -299,7 +301,8 @@ class MileageRate(models.Model):
         constraints = [models.UniqueConstraint(fields=["entity", "valid_from"], name="mileage_rate_one_per_date")]
 
     def __str__(self) -> str:
-        return f"{self.rate} EUR/km ({self.valid_from:%Y-%m-%d})"
+        # Shown in the admin: the rate and date as the reader writes them, like every figure.
+        return f"{number_text(self.rate)} EUR/km ({date_format(self.valid_from, 'SHORT_DATE_FORMAT')})"
 
 
 class ClaimStatus(models.TextChoices):

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.money import amount_text
+
 
 class Role(models.TextChoices):
     """The groups that carry permissions (created by migration 0002)."""
@@ -400,7 +402,7 @@ class CapitalCall(models.Model):
         verbose_name_plural = _("capital calls")
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.amount} EUR ({self.get_status_display()})"
+        return f"{self.reference} {amount_text(self.amount)} ({self.get_status_display()})"
 
 
 class TransferRequestStatus(models.TextChoices):
