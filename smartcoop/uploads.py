@@ -11,10 +11,15 @@ it. The Content-Type comes from the same detection, and `nosniff` stops the brow
 
 Opened in a page (`inline=True`, the advisor's decision page shows the receipt beside the claim),
 a PDF or an image is served `inline` under the same name; anything else still leaves as an
-attachment. An inline document carries its own Content-Security-Policy: `sandbox` (no script of
-the document runs with the platform's origin, no form, no top navigation), nothing fetched from
-elsewhere, and framing allowed to the platform's own pages only (`frame-ancestors 'self'` and
-`X-Frame-Options: SAMEORIGIN`, where every other answer says DENY).
+attachment. An inline image carries its own Content-Security-Policy: `sandbox` (no script runs
+with the platform's origin, no form, no top navigation) and nothing fetched from elsewhere. A PDF
+cannot have that: Chromium refuses to start its PDF viewer in a sandboxed document and breaks the
+viewer's own page under `default-src 'none'` (chromium bug 413851; the same report is found in
+several projects' issue trackers), so an advisor would see "blocked" instead of the receipt. A PDF
+is served only when its first bytes say PDF, as application/pdf with `nosniff`, so no browser
+reads it as a page of the platform; the viewers run a PDF's scripts in their own isolated context,
+not with the platform's origin. Both are framable by the platform's own pages only
+(`frame-ancestors 'self'` and `X-Frame-Options: SAMEORIGIN`, where every other answer says DENY).
 """
 
 import re
@@ -36,9 +41,10 @@ EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
 _SERVED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 INLINE_KINDS = frozenset({"pdf", "jpeg", "png"})
 # The page middleware adds its own policy only to answers that carry none (setdefault).
-INLINE_DOCUMENT_POLICY = "; ".join(
+INLINE_IMAGE_POLICY = "; ".join(
     ["sandbox", "default-src 'none'", "img-src 'self'", "style-src 'unsafe-inline'", "frame-ancestors 'self'"]
 )
+INLINE_PDF_POLICY = "frame-ancestors 'self'"
 
 
 def document_kind(head: bytes) -> str | None:
@@ -73,7 +79,7 @@ def document_response(file: File[bytes], *, name: str, inline: bool = False) -> 
     `name` says what the file is and whose (`receipt-12`): lowercase letters, digits and hyphens,
     never text a person typed. A file that is none of the accepted types (stored before the check
     existed) leaves as opaque bytes, and only as an attachment. `inline` opens a PDF or an image
-    in the browser, sandboxed, framable by the platform's pages only.
+    in the browser (an image sandboxed), framable by the platform's pages only.
     """
     if not _SERVED_NAME.fullmatch(name):
         raise ValueError(f"{name!r} is not a name the platform gives a download")
@@ -92,7 +98,7 @@ def document_response(file: File[bytes], *, name: str, inline: bool = False) -> 
     )
     response["X-Content-Type-Options"] = "nosniff"
     if opened:
-        response["Content-Security-Policy"] = INLINE_DOCUMENT_POLICY
+        response["Content-Security-Policy"] = INLINE_PDF_POLICY if kind == "pdf" else INLINE_IMAGE_POLICY
         response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

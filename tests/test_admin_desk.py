@@ -16,7 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from activities.models import Activity, ClaimStatus, ExpenseCategory, ExpenseClaim
 from members.identity import enterprise_number_text, iban_text, national_number_for, national_number_text
@@ -225,7 +226,8 @@ def test_approve_and_open_the_next_one_goes_to_the_next_waiting_claim_of_the_off
 
     response = advisor_client.post(f"{CLAIMS}{oldest.pk}/decide/?then=next", {"decision": "approve"}, follow=True)
     assert response.redirect_chain[-1][0] == CLAIMS
-    assert "Nothing else waits in this queue." in [str(m) for m in response.context["messages"]]
+    with translation.override("fr"):  # the advisor reads the admin in their language
+        assert gettext("Nothing else waits in this queue.") in [str(m) for m in response.context["messages"]]
     assert set(ExpenseClaim.objects.filter(activity__office__code="liege").values_list("status", flat=True)) == {
         ClaimStatus.APPROVED
     }
@@ -317,9 +319,11 @@ def test_a_bulk_confirmation_counts_only_what_the_action_applies_to(
 # --- documents in the page ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("content", "served"), [(PDF, "receipt-0.pdf"), (PNG, "receipt-0.png")])
-def test_a_pdf_or_an_image_opens_inline_sandboxed_and_framable_by_the_platform_only(
-    db: None, content: bytes, served: str
+@pytest.mark.parametrize(
+    ("content", "served", "sandboxed"), [(PDF, "receipt-0.pdf", False), (PNG, "receipt-0.png", True)]
+)
+def test_a_pdf_or_an_image_opens_inline_framable_by_the_platform_only(
+    db: None, content: bytes, served: str, sandboxed: bool
 ) -> None:
     name = default_storage.save("receipts/0/scan", ContentFile(content))
     with default_storage.open(name, "rb") as stored:
@@ -328,7 +332,9 @@ def test_a_pdf_or_an_image_opens_inline_sandboxed_and_framable_by_the_platform_o
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["X-Frame-Options"] == "SAMEORIGIN"
         policy = response["Content-Security-Policy"]
-        assert "sandbox" in policy and "frame-ancestors 'self'" in policy and "default-src 'none'" in policy
+        assert "frame-ancestors 'self'" in policy
+        # Chromium's PDF viewer does not start in a sandboxed document: only images are sandboxed.
+        assert ("sandbox" in policy) is sandboxed and ("default-src 'none'" in policy) is sandboxed
         response.close()
 
 
@@ -364,7 +370,7 @@ def test_the_claim_page_shows_its_receipt_in_a_frame_served_inline(
     assert response["Content-Disposition"] == f'inline; filename="receipt-{line.pk}.pdf"'
     # The page middleware keeps the document's own policy and framing rule.
     assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
     response.close()
 
 
