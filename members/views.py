@@ -104,19 +104,26 @@ def _greeting_name(user: User, member: Member | None, application: MembershipApp
     return ""
 
 
-def _home(request: HttpRequest) -> HttpResponse:
-    """What a visitor reads first: what the cooperative is, what joining costs and takes, and the two doors.
+def _cooperative_terms() -> dict[str, Any]:
+    """The figures a visitor or an applicant reads: the price of a share, the contributions, the salary term.
 
-    The figures come from the cooperative entity's settings (the price of a share, the contribution
-    on turnover) and, when the payroll app has set it, the salary payment term, read through the
-    entity's reverse relation so members imports nothing from payroll.
+    They come from the cooperative entity's settings and, when the payroll app has set it, the
+    salary payment term, read through the entity's reverse relation so members imports nothing
+    from payroll. The home page and the internal rules read the same figures, so they cannot differ.
     """
     entity = CooperativeEntity.objects.filter(country="BE").select_related("salary_payment_term").first()
-    context = {
+    return {
         "entity": entity,
+        "share_price": entity.share_nominal_value if entity else None,
         "contribution_percent": (entity.turnover_contribution_rate * 100).normalize() if entity else None,
+        "employment_percent": (entity.employment_contribution_rate * 100).normalize() if entity else None,
+        "term": getattr(entity, "salary_payment_term", None) if entity else None,
     }
-    return render(request, "members/home.html", context)
+
+
+def _home(request: HttpRequest) -> HttpResponse:
+    """What a visitor reads first: what the cooperative is, what joining costs and takes, and the two doors."""
+    return render(request, "members/home.html", _cooperative_terms())
 
 
 @login_required
@@ -233,9 +240,7 @@ def legal_document(request: HttpRequest, name: str) -> HttpResponse:
     """The statutes, the internal rules or the privacy notice, open to anyone (an applicant reads them first)."""
     if name not in LEGAL_DOCUMENTS:
         raise Http404
-    entity = CooperativeEntity.objects.filter(country="BE").first()
-    context = {"entity": entity, "share_price": entity.share_nominal_value if entity else None}
-    return render(request, f"members/documents/{name}.html", context)
+    return render(request, f"members/documents/{name}.html", _cooperative_terms())
 
 
 @login_required
