@@ -637,13 +637,7 @@ def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
             data = form.cleaned_data
             try:
                 transfer = activity_transfer_request(
-                    source=activity,
-                    destination_code=data["destination_code"],
-                    kind=data["kind"],
-                    amount=data["amount"],
-                    description=data["description"],
-                    actor=user,
-                    request_key=data["request_key"],
+                    source=activity, actor=user, request_key=data["request_key"], **_transfer_asked(data)
                 )
             except ApplicationError as error:
                 add_service_error(form, error)
@@ -662,14 +656,7 @@ def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                draft = activity_transfer_check(
-                    source=activity,
-                    destination_code=data["destination_code"],
-                    kind=data["kind"],
-                    amount=data["amount"],
-                    description=data["description"],
-                    actor=user,
-                )
+                draft = activity_transfer_check(source=activity, actor=user, **_transfer_asked(data))
             except ApplicationError as error:
                 add_service_error(form, error)
             else:
@@ -682,6 +669,11 @@ def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
     recipient = _recipient_shown(form, activity, user)
     context = {"activity": activity, "form": form, "recipient": recipient}
     return render(request, "activities/transfer_form.html", context, status=_status(form))
+
+
+def _transfer_asked(data: dict[str, Any]) -> dict[str, Any]:
+    """What the member asks, checked on the first step and asked on the confirmation alike."""
+    return {name: data[name] for name in ("destination_code", "kind", "amount", "description")}
 
 
 def _recipient_shown(form: TransferForm, source: Activity, user: User) -> Activity | None:

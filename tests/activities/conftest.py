@@ -6,6 +6,7 @@ from itertools import count
 from typing import Protocol
 
 import pytest
+from django.test import Client
 
 from activities.models import Activity, ExpenseCategory, MileageRate, Trade
 from activities.services import activity_create, activity_income_record
@@ -76,3 +77,18 @@ def supplies() -> ExpenseCategory:
 @pytest.fixture
 def meals() -> ExpenseCategory:
     return ExpenseCategory.objects.get(code="meals")
+
+
+@pytest.fixture
+def other(make_member, advisor: User) -> Member:
+    """Another admitted member, who holds nothing of the holder's unless a test gives it."""
+    member: Member = make_member("Bart", "Peeters")
+    shares_issue(member=member, quantity=1, on=DAY, key=f"test:{member.pk}:share", actor=advisor)
+    member.refresh_from_db()
+    return member
+
+
+@pytest.fixture
+def signed_in(client: Client, holder: Member) -> Client:
+    client.force_login(holder.user)
+    return client

@@ -22,27 +22,11 @@ from activities.services import (
     vat_number_text,
 )
 from members.models import Member, User
-from members.services import shares_issue
 from smartcoop.audit.models import AuditEntry
 from smartcoop.errors import NotFoundError, PermissionDeniedError
-from tests.activities.conftest import DAY, MakeActivity
+from tests.activities.conftest import MakeActivity
 
 PERRON_VAT = "BE0754316243"
-
-
-@pytest.fixture
-def other(make_member, advisor: User) -> Member:
-    """Another admitted member, who holds nothing of the holder's."""
-    member: Member = make_member("Bart", "Peeters")
-    shares_issue(member=member, quantity=1, on=DAY, key=f"test:{member.pk}:share", actor=advisor)
-    member.refresh_from_db()
-    return member
-
-
-@pytest.fixture
-def signed_in(client: Client, holder: Member) -> Client:
-    client.force_login(holder.user)
-    return client
 
 
 @pytest.fixture

@@ -47,7 +47,6 @@ from activities.services import (
     expense_line_add,
 )
 from members.models import Member, Role, User
-from members.services import shares_issue
 from tests.activities.conftest import DAY, MakeActivity
 
 PDF = b"%PDF-1.4\n% receipt of the test\n"
@@ -59,21 +58,6 @@ _keys = count(1)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path  # receipts and invoices of a test run land in its own directory
-
-
-@pytest.fixture
-def other(make_member, advisor: User) -> Member:
-    """Another admitted member, who holds nothing of the holder's."""
-    member: Member = make_member("Bart", "Peeters")
-    shares_issue(member=member, quantity=1, on=DAY, key=f"test:{member.pk}:share", actor=advisor)
-    member.refresh_from_db()
-    return member
-
-
-@pytest.fixture
-def signed_in(client: Client, holder: Member) -> Client:
-    client.force_login(holder.user)
-    return client
 
 
 def _income(activity: Activity, advisor: User, amount: str, on: date = DAY) -> None:

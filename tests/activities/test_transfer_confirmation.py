@@ -25,21 +25,6 @@ from tests.activities.conftest import DAY, MakeActivity
 
 
 @pytest.fixture
-def other(make_member, advisor: User) -> Member:
-    """Another admitted member, who holds the receiving Activity."""
-    member: Member = make_member("Bart", "Peeters")
-    shares_issue(member=member, quantity=1, on=DAY, key=f"test:{member.pk}:share", actor=advisor)
-    member.refresh_from_db()
-    return member
-
-
-@pytest.fixture
-def signed_in(client: Client, holder: Member) -> Client:
-    client.force_login(holder.user)
-    return client
-
-
-@pytest.fixture
 def source(make_activity: MakeActivity) -> Activity:
     return make_activity("Studio Dubois", funds=Decimal("2000.00"))
 
