@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import Combinable, OrderBy
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -392,29 +392,23 @@ class ShareTransferRequestAdmin(AuditTrailMixin, PolicyAdmin[ShareTransferReques
 
 
 register_queue(
-    Queue(
-        model=MembershipApplication,
-        title=_("Membership applications to decide"),
-        waiting=Q(status=ApplicationStatus.SUBMITTED),
+    Queue.of_status(
+        MembershipApplication,
+        _("Membership applications to decide"),
+        ApplicationStatus.SUBMITTED,
         since="submitted_at",
-        filters={"status__exact": ApplicationStatus.SUBMITTED},
     )
 )
 register_queue(
-    Queue(
-        model=ShareTransferRequest,
-        title=_("Share transfer requests to decide"),
-        waiting=Q(status=TransferRequestStatus.PENDING),
+    Queue.of_status(
+        ShareTransferRequest,
+        _("Share transfer requests to decide"),
+        TransferRequestStatus.PENDING,
         since="requested_at",
-        filters={"status__exact": TransferRequestStatus.PENDING},
     )
 )
 register_queue(
-    Queue(
-        model=CapitalCall,
-        title=_("Capital calls waiting for their payment"),
-        waiting=Q(status=CapitalCallStatus.OPEN),
-        since="issued_on",
-        filters={"status__exact": CapitalCallStatus.OPEN},
+    Queue.of_status(
+        CapitalCall, _("Capital calls waiting for their payment"), CapitalCallStatus.OPEN, since="issued_on"
     )
 )

@@ -139,6 +139,13 @@ class Queue:
     filters: dict[str, str] = field(default_factory=dict)
     listed_in: type[Model] | None = None
 
+    @classmethod
+    def of_status(
+        cls, model: type[Model], title: str | Promise, status: str, *, since: str, parameter: str = "status__exact"
+    ) -> "Queue":
+        """What waits in one status, listed by the change list's status filter (`parameter`)."""
+        return cls(model=model, title=title, waiting=Q(status=status), since=since, filters={parameter: status})
+
     @property
     def url(self) -> str:
         opts = (self.listed_in or self.model)._meta

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import Combinable, OrderBy
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -132,12 +132,8 @@ class QueueAdmin(AuditTrailMixin, ServicesOnlyAdmin):
     def register_queue(cls, model: Any, title: Any) -> None:
         """Put this queue on the desk's index: what waits, counted from when it was submitted."""
         register_queue(
-            Queue(
-                model=model,
-                title=title,
-                waiting=Q(status=WAITING),
-                since=cls.submitted_field,
-                filters={QueueStatusFilter.parameter_name: WAITING},
+            Queue.of_status(
+                model, title, WAITING, since=cls.submitted_field, parameter=QueueStatusFilter.parameter_name
             )
         )
 
