@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InvoicingConfig(AppConfig):
     name = "invoicing"
     verbose_name = _("Invoicing")
+
+    def ready(self) -> None:
+        from invoicing import access  # noqa: F401 -- registers the invoices' grants in the access policy

@@ -272,6 +272,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
 MEDIA_ROOT = BASE_DIR / ".data" / "media"  # never served as static: private documents
+
+# Peppol: the access point adapter (a dotted path) and where the default one, working offline,
+# keeps the documents it sends (outbox) and those a supplier's access point delivered (inbox).
+PEPPOL_ACCESS_POINT = config.env_str("PEPPOL_ACCESS_POINT", "invoicing.peppol.DirectoryAccessPoint")
+PEPPOL_DIRECTORY = Path(config.env_str("PEPPOL_DIRECTORY", "") or BASE_DIR / ".data" / "peppol")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -345,6 +350,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "smartcoop.tasks.worker_heartbeat", "schedule": timedelta(seconds=30)},
     # E-mails whose first delivery and its retries all failed (SMTP or the broker down for longer).
     "resend-notifications": {"task": "smartcoop.tasks.resend_notifications", "schedule": timedelta(minutes=15)},
+}
+CELERY_BEAT_SCHEDULE["peppol-inbox"] = {
+    # Documents the access point dropped in the inbox since the last look (invoicing.peppol).
+    "task": "invoicing.tasks.peppol_receive",
+    "schedule": timedelta(minutes=5),
 }
 # /healthz says the worker is down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=120)

@@ -37,5 +37,6 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("ledger/", include("smartcoop.ledger.urls")),
     path("activities/", include("activities.urls")),
+    path("invoices/", include("invoicing.urls")),
     path("", include("members.urls")),
 ]

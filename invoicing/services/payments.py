@@ -1,0 +1,174 @@
+"""Money received for an invoice, from the bank or recorded by an advisor.
+
+`invoice_payment_record` allocates an amount to one invoice once per key (the cause: a statement
+line, an advisor's entry), under the invoice's lock, never beyond what is still open: the caller
+keeps the excess (a statement line's unallocated money waits in the suspense account 499 for an
+advisor). It posts:
+
+- bank (550) to the receivable (400), split like the receivable was at issue: the part excl. VAT on
+  the issuer's analytic account, the rest without one. The part excl. VAT is the open excl. VAT in
+  proportion to the open amount, and exactly what is left of it when the payment settles the
+  invoice, so rounding never leaves a cent behind;
+- the cooperative contribution on that part excl. VAT (turnover actually received), at the rate
+  the invoice was issued with.
+
+So the Activity's available money rises by what the client paid excl. VAT, less the contribution,
+and an unpaid invoice never makes it spend what it does not have.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from activities.services.shared import CONTRIBUTION_CHARGE, CONTRIBUTION_INCOME
+from invoicing.access import invoice_notify_users
+from invoicing.models import BankStatementLine, Invoice, InvoicePayment, InvoiceStatus, PaymentSource
+from invoicing.services.invoices import RECEIVABLE, check_money, invoice_status_after
+from members.models import User
+from smartcoop.access import require
+from smartcoop.audit.services import audit_record, changes, name_actions, snapshot
+from smartcoop.errors import ConflictError, InvalidInput
+from smartcoop.input_rules import PAYMENT
+from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
+from smartcoop.money import ZERO, amount_text, to_money
+from smartcoop.notifications import notify
+
+BANK, SUSPENSE = "550", "499"
+
+name_actions({"invoice.payment_recorded": gettext_lazy("Payment received")})
+
+
+def _payment_legs(invoice: Invoice, amount: Decimal, excl: Decimal, *, via: str) -> list[LegSpec]:
+    legs = [debit(via, amount), credit(RECEIVABLE, excl, invoice.analytic)] if excl > 0 else [debit(via, amount)]
+    if amount - excl > 0:
+        legs.append(credit(RECEIVABLE, amount - excl))
+    return legs
+
+
+def invoice_payment_record(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    paid_on: date,
+    key: str,
+    actor: User | None,
+    statement_line: BankStatementLine | None = None,
+    from_suspense: bool = False,
+) -> InvoicePayment:
+    """Allocate `amount` to `invoice`, once per `key`; refuses more than the invoice still expects.
+
+    `from_suspense`: the money was booked to 499 when its statement was imported (an advisor
+    allocates it later), so the receivable is settled from 499 instead of the bank.
+    """
+    if actor is not None and statement_line is None:
+        require(actor, "decide", invoice)
+    amount = check_money(amount, field="amount")
+    PAYMENT.require(paid_on, field="paid_on")
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().select_related("analytic").get(pk=invoice.pk)
+        already = InvoicePayment.objects.filter(key=key).first()
+        if already is not None:
+            if already.invoice_id != locked.pk or already.amount != amount:
+                raise ConflictError(_("This payment was already recorded with another amount."))
+            return already
+        if locked.is_credit_note or locked.status == InvoiceStatus.DRAFT:
+            raise ConflictError(_("Payments are recorded on issued invoices."))
+        open_amount = locked.amount_open
+        if amount > open_amount:
+            raise InvalidInput.on(
+                "amount",
+                _("Invoice %(number)s expects %(open)s; %(amount)s is more than that.")
+                % {"number": locked.number, "open": amount_text(max(open_amount, ZERO)), "amount": amount_text(amount)},
+            )
+        excl_open = locked.total_excl_vat - locked.excl_settled
+        excl = excl_open if amount == open_amount else to_money(excl_open * amount / open_amount)
+        payment = InvoicePayment.objects.create(
+            invoice=locked,
+            amount=amount,
+            paid_on=paid_on,
+            source=PaymentSource.BANK if statement_line is not None else PaymentSource.MANUAL,
+            statement_line=statement_line,
+            key=key,
+            recorded_by=actor,
+        )
+        posting = ledger_post(
+            key=f"invoice-payment:{payment.pk}",
+            date=paid_on,
+            memo=books_memo(
+                lambda: (
+                    _("Payment of invoice %(number)s by %(client)s")
+                    % {"number": locked.number, "client": locked.client_name}
+                )
+            ),
+            legs=_payment_legs(locked, amount, excl, via=SUSPENSE if from_suspense else BANK),
+            actor=actor,
+        )
+        _contribution(locked, excl=excl, payment=payment, actor=actor)
+        stored = snapshot(locked, ["status", "amount_paid"])
+        locked.amount_paid += amount
+        locked.excl_settled += excl
+        locked.status = invoice_status_after(locked)
+        locked.save(update_fields=["amount_paid", "excl_settled", "status"])
+        before, after = changes(stored, locked, ["status", "amount_paid"])
+        audit_record(
+            actor=actor,
+            action="invoice.payment_recorded",
+            target=locked,
+            before=before,
+            after=after,
+            amount=amount,
+            paid_on=paid_on,
+            posting=posting.key,
+            statement_line=statement_line.pk if statement_line is not None else None,
+        )
+        _tell_paid(locked, payment)
+    return payment
+
+
+def _contribution(invoice: Invoice, *, excl: Decimal, payment: InvoicePayment, actor: User | None) -> None:
+    amount = to_money(excl * invoice.contribution_rate)
+    if amount <= 0:
+        return
+    rate = invoice.contribution_rate
+    ledger_post(
+        key=f"invoice-payment:{payment.pk}:contribution",
+        date=payment.paid_on,
+        memo=books_memo(
+            lambda: (
+                _("Cooperative contribution %(rate)s on %(base)s (invoice %(number)s)")
+                % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(excl), "number": invoice.number}
+            )
+        ),
+        legs=[debit(CONTRIBUTION_CHARGE, amount, invoice.analytic), credit(CONTRIBUTION_INCOME, amount)],
+        actor=actor,
+    )
+
+
+def _tell_paid(invoice: Invoice, payment: InvoicePayment) -> None:
+    subject = (
+        gettext_noop("Invoice %(number)s is paid")
+        if invoice.status == InvoiceStatus.PAID
+        else gettext_noop("Payment received on invoice %(number)s")
+    )
+    link = reverse("invoicing:invoice", args=[invoice.pk])
+    for user in invoice_notify_users(invoice):
+        notify(
+            user=user,
+            key=f"invoice-payment:{payment.pk}:{user.pk}",
+            subject=subject,
+            template="invoice_paid",
+            context={
+                "number": invoice.number or "",
+                "client": invoice.client_name,
+                "amount": payment.amount,
+                "open": invoice.amount_open,
+                "settled": invoice.amount_open <= 0,
+                "paid_on": payment.paid_on,
+            },
+            link=link,
+        )

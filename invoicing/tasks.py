@@ -1,0 +1,18 @@
+"""Invoicing's tasks: thin wrappers that re-read by id and call one service, safe to run twice."""
+
+from celery import shared_task
+
+
+# Rendering, then sending: one task per issued document, queued when its issue is committed.
+@shared_task(name="invoicing.tasks.invoice_deliver", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def invoice_deliver(invoice_id: int) -> str:
+    from invoicing.delivery import invoice_deliver as deliver
+
+    return deliver(invoice_id=invoice_id)
+
+
+@shared_task(name="invoicing.tasks.invoice_build_pdf")
+def invoice_build_pdf(invoice_id: int) -> int:
+    from invoicing.documents import invoice_pdf_build
+
+    return invoice_pdf_build(invoice_id=invoice_id)
