@@ -37,7 +37,7 @@ def activity_issuer(activity: Activity) -> Issuer:
         contribution_rate=contribution_rate(activity=activity, on="turnover"),
         presentation=Presentation(
             trade_name=activity.name,
-            logo=activity.logo.name if activity.logo else "",
+            logo=activity.logo.name or "",
             terms_of_sale=activity.terms_of_sale,
         ),
         activity=activity,

@@ -33,8 +33,6 @@ from members.models import Office
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.models import CooperativeEntity
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("invoice")
@@ -132,10 +130,9 @@ class Invoice(models.Model):
     series = models.CharField(_("series"), max_length=4, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
-    number = models.CharField(_("number"), max_length=20, null=True, blank=True, unique=True)  # noqa: DJ001
-    reference = models.CharField(  # noqa: DJ001 -- no reference until issued, and unique once given
-        _("structured communication"), max_length=24, null=True, blank=True, unique=True
-    )
+    number = models.CharField(_("number"), max_length=20, null=True, blank=True, unique=True)
+    # No reference until issued (NULL, so drafts do not collide on the unique index), and unique once given.
+    reference = models.CharField(_("structured communication"), max_length=24, null=True, blank=True, unique=True)
 
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
@@ -159,14 +156,14 @@ class Invoice(models.Model):
     )
     credit_reason = models.CharField(_("reason for the credit note"), max_length=300, blank=True)
 
-    total_excl_vat = models.DecimalField(_("total excl. VAT"), **MONEY, default=Decimal("0.00"))
-    total_vat = models.DecimalField(_("VAT"), **MONEY, default=Decimal("0.00"))
-    total_incl_vat = models.DecimalField(_("total incl. VAT"), **MONEY, default=Decimal("0.00"))
-    amount_paid = models.DecimalField(_("paid"), **MONEY, default=Decimal("0.00"))
-    amount_credited = models.DecimalField(_("credited"), **MONEY, default=Decimal("0.00"))
-    amount_written_off = models.DecimalField(_("written off"), **MONEY, default=Decimal("0.00"))
+    total_excl_vat = models.DecimalField(_("total excl. VAT"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total_vat = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total_incl_vat = models.DecimalField(_("total incl. VAT"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    amount_written_off = models.DecimalField(_("written off"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     # The part excl. VAT of what was paid, credited or written off: what left the Activity's 400.
-    excl_settled = models.DecimalField(_("settled excl. VAT"), **MONEY, default=Decimal("0.00"))
+    excl_settled = models.DecimalField(_("settled excl. VAT"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
     pdf = models.FileField(_("PDF"), upload_to=_pdf_upload_to, blank=True)
     pdf_pages = models.PositiveSmallIntegerField(_("PDF pages"), null=True, blank=True)
@@ -266,7 +263,7 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=14, decimal_places=4)
     vat_category = models.CharField(_("VAT category"), max_length=2, choices=VatCategory.choices)
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
-    net_amount = models.DecimalField(_("amount excl. VAT"), **MONEY)
+    net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["position"]
@@ -288,7 +285,7 @@ class InvoicePayment(models.Model):
     """Money received for one invoice: one allocation, once per cause (`key`)."""
 
     invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
     source = models.CharField(_("source"), max_length=6, choices=PaymentSource.choices)
     statement_line = models.ForeignKey(
@@ -335,8 +332,8 @@ class BankStatement(models.Model):
     account_iban = models.CharField(_("account"), max_length=34)
     statement_id = models.CharField(_("statement"), max_length=60)
     statement_date = models.DateField(_("date"))
-    opening_balance = models.DecimalField(_("opening balance"), **MONEY)
-    closing_balance = models.DecimalField(_("closing balance"), **MONEY)
+    opening_balance = models.DecimalField(_("opening balance"), max_digits=14, decimal_places=2)
+    closing_balance = models.DecimalField(_("closing balance"), max_digits=14, decimal_places=2)
     file_name = models.CharField(_("file"), max_length=200)
     sha256 = models.CharField(_("digest"), max_length=64, unique=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
@@ -374,7 +371,9 @@ class BankStatementLine(models.Model):
     sequence = models.PositiveIntegerField(_("line"))
     booking_date = models.DateField(_("booking date"))
     value_date = models.DateField(_("value date"), null=True, blank=True)
-    amount = models.DecimalField(_("amount"), **MONEY, help_text=_("Positive for money received"))
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, help_text=_("Positive for money received")
+    )
     counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
     counterparty_iban = models.CharField(_("counterparty's account"), max_length=34, blank=True)
     communication = models.CharField(_("communication"), max_length=400, blank=True)
@@ -384,7 +383,7 @@ class BankStatementLine(models.Model):
     # How it was matched, or why it waits for an advisor (shown in the review queue).
     match_note = models.CharField(_("matching"), max_length=300, blank=True)
     suggested_invoices = models.ManyToManyField(Invoice, verbose_name=_("suggestions"), related_name="+", blank=True)
-    unallocated = models.DecimalField(_("not allocated"), **MONEY, default=Decimal("0.00"))
+    unallocated = models.DecimalField(_("not allocated"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,8 +5,8 @@ country, a legal mention), and how an invoice is totalled. The PDF, the UBL docu
 live totals and the ledger postings all read `totals()`, so none can disagree with another.
 
 EN 16931 totals (rules BR-CO-10 to BR-CO-17, BR-S-08 and its siblings per category): each line's
-net amount is quantity × unit price rounded to the cent; the lines are summed per VAT category and
-rate (one breakdown group each); each group's VAT is its base × rate rounded to the cent *once*
+net amount is quantity x unit price rounded to the cent; the lines are summed per VAT category and
+rate (one breakdown group each); each group's VAT is its base x rate rounded to the cent *once*
 (never line by line, which can differ by a cent); the invoice's VAT is the sum of the groups'.
 
 Rates: 21, 12 and 6 % (Belgian VAT code, art. 37 and its royal decree no. 20) and 0 %
@@ -28,7 +28,37 @@ ZERO_RATE = Decimal("0.00")
 
 # EU member states by the two letters of their VAT numbers' prefix is not the ISO code for Greece
 # (EL); this list is ISO 3166, as countries are stored.
-EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+EU_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
 
 # UN/ECE Recommendation 20 unit codes a member picks from, with how people call them.
 UNITS: dict[str, Promise] = {
@@ -119,7 +149,7 @@ class VatProposal:
     reason: Promise
 
 
-def vat_proposal(*, country: str, has_vat_number: bool, supply_kind: str) -> VatProposal:
+def vat_proposal(*, country: str, has_vat_number: bool, supply_kind: str) -> VatProposal:  # noqa: PLR0911 -- one answer per case of the rule
     """The VAT a member is proposed for a client, from the client's country and status.
 
     A proposal only: the member can choose another category, and `check_vat` judges the choice.
@@ -152,7 +182,7 @@ class LineAmount:
 
 
 def line_net(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """BT-131: quantity × net price, rounded to the cent (BR-DEC-23 allows two decimals)."""
+    """BT-131: quantity x net price, rounded to the cent (BR-DEC-23 allows two decimals)."""
     return to_money(quantity * unit_price)
 
 

@@ -37,7 +37,6 @@ from invoicing.access import invoice_notify_users
 from invoicing.issuers import Issuer
 from invoicing.models import (
     Invoice,
-    InvoiceCounter,
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
@@ -550,7 +549,7 @@ def invoice_issue(*, invoice: Invoice, actor: User, on: date | None = None) -> I
         )
         _check_draft(data, credit_note=locked.is_credit_note)  # the client may have changed since the draft
         credited: Invoice | None = None
-        if locked.is_credit_note:
+        if locked.credited_invoice_id is not None:
             credited = Invoice.objects.select_for_update().get(pk=locked.credited_invoice_id)
             _check_within_credit(credited, lines, excluding=locked.pk)
         if locked.activity is not None and locked.activity.status != ActivityStatus.OPEN:

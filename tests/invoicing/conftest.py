@@ -13,7 +13,13 @@ from invoicing.issuers import activity_issuer
 from invoicing.models import Invoice
 from invoicing.services.invoices import InvoiceData, LineData, invoice_draft_create, invoice_issue
 from members.models import Member
-from tests.activities.conftest import advisor, holder, make_activity, musician  # noqa: F401 -- shared fixtures
+from tests.activities import conftest as activities_fixtures
+
+# The Activities' fixtures, shared: an advisor, a member holding Activities, and how to open one.
+advisor = activities_fixtures.advisor
+holder = activities_fixtures.holder
+make_activity = activities_fixtures.make_activity
+musician = activities_fixtures.musician
 
 ISSUED_ON = date(2026, 3, 10)
 
