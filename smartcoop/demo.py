@@ -97,6 +97,9 @@ def seed(demo: Demo) -> None:
         country="BE",
         defaults={
             "name": "SmartCoop (démo)",
+            "legal_form": "SC",
+            # Saint-Gilles is in the judicial district of Brussels (French-speaking enterprise court).
+            "register_court": "RPM Bruxelles",
             "street": "Rue de la Coopération 1",
             "postal_code": "1060",
             "city": "Saint-Gilles",

@@ -18,6 +18,17 @@ from django.utils.translation import gettext_lazy as _
 class CooperativeEntity(models.Model):
     country = models.CharField(_("country"), max_length=2, unique=True, help_text=_("ISO 3166 code, e.g. BE"))
     name = models.CharField(_("name"), max_length=200)
+    # Every invoice and letter of a legal person names its legal form and its register of legal
+    # entities with the court of its seat (Code of companies and associations, art. 2:20, 2° and 5°).
+    legal_form = models.CharField(
+        _("legal form"), max_length=60, blank=True, help_text=_("In full or abbreviated, e.g. SC (société coopérative)")
+    )
+    register_court = models.CharField(
+        _("register of legal entities"),
+        max_length=100,
+        blank=True,
+        help_text=_("RPM or RPR and the court of the seat, e.g. RPM Bruxelles"),
+    )
     street = models.CharField(_("street and number"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=12)
     city = models.CharField(_("city"), max_length=100)

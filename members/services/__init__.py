@@ -26,7 +26,6 @@ from members.services.applications import (
     application_submit,
 )
 from members.services.capital_calls import (
-    PaymentDetails,
     capital_call_issue,
     capital_call_payment,
     capital_call_qr_svg,
@@ -69,7 +68,6 @@ __all__ = [
     "REFUND_DUE",
     "ApplicationData",
     "Identity",
-    "PaymentDetails",
     "application_add_document",
     "application_approve",
     "application_check",

@@ -5,13 +5,8 @@ transfer's details from one place (`capital_call_payment`), so they cannot disag
 payment issues the shares under the call's key, so a retried payment issues them once.
 """
 
-import io
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-import segno
-import segno.helpers
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +16,7 @@ from members.models import CapitalCall, CapitalCallStatus, Member, ShareOperatio
 from members.services.shared import _check_decides, _nominal_value, _positive
 from members.services.shares import shares_issue
 from smartcoop.audit.services import audit_record, changes, name_actions, name_values, snapshot
+from smartcoop.epc import PaymentDetails, epc_qr_svg, payment_details
 from smartcoop.errors import ConflictError
 from smartcoop.models import CooperativeEntity
 
@@ -86,23 +82,12 @@ def capital_call_record_payment(*, call: CapitalCall, paid_on: date, actor: User
         return operation
 
 
-@dataclass(frozen=True)
-class PaymentDetails:
-    """What a bank transfer for a call needs; the page prints it and the QR code carries it."""
-
-    beneficiary: str
-    iban: str
-    bic: str
-    amount: Decimal
-    communication: str
-
-
 def capital_call_payment(*, call: CapitalCall) -> PaymentDetails:
     """The transfer asked for, from the cooperative entity's account: one source for page and QR code."""
     entity = CooperativeEntity.objects.get(country="BE")
-    return PaymentDetails(
-        beneficiary=entity.name[:70],  # the EPC QR code carries at most 70 characters of name
-        iban="".join(entity.iban.split()).upper(),
+    return payment_details(
+        beneficiary=entity.name,
+        iban=entity.iban,
         bic=entity.bic,
         amount=call.amount,
         communication=call.reference or "",
@@ -110,19 +95,6 @@ def capital_call_payment(*, call: CapitalCall) -> PaymentDetails:
 
 
 def capital_call_qr_svg(*, call: CapitalCall, payment: PaymentDetails | None = None) -> str:
-    """An EPC QR code ("scan to pay") for the call, as inline SVG.
-
-    The Belgian structured communication goes in the remittance text: banking apps in Belgium
-    read +++…+++ there (the EPC "reference" field is meant for ISO 11649 RF references).
-    """
+    """An EPC QR code ("scan to pay") for the call, as inline SVG (`smartcoop.epc`)."""
     payment = payment or capital_call_payment(call=call)
-    code = segno.helpers.make_epc_qr(
-        name=payment.beneficiary,
-        iban=payment.iban,
-        bic=payment.bic,
-        amount=payment.amount,
-        text=payment.communication,
-    )
-    buffer = io.BytesIO()
-    code.save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title=str(_("Scan to pay with your banking app")))
-    return buffer.getvalue().decode()
+    return epc_qr_svg(payment, title=str(_("Scan to pay with your banking app")))
