@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Purchase, ThirdParty
-from members.models import Office
+from members.models import CapitalCall, Office
 from smartcoop.ledger.models import AnalyticAccount
 from smartcoop.models import CooperativeEntity
 
@@ -383,6 +383,18 @@ class BankStatementLine(models.Model):
     # How it was matched, or why it waits for an advisor (shown in the review queue).
     match_note = models.CharField(_("matching"), max_length=300, blank=True)
     suggested_invoices = models.ManyToManyField(Invoice, verbose_name=_("suggestions"), related_name="+", blank=True)
+    # Members' capital calls are paid into the same account with the same kind of communication.
+    suggested_calls = models.ManyToManyField(
+        CapitalCall, verbose_name=_("suggested capital calls"), related_name="+", blank=True
+    )
+    capital_call = models.ForeignKey(
+        CapitalCall,
+        verbose_name=_("capital call paid"),
+        on_delete=models.PROTECT,
+        related_name="statement_lines",
+        null=True,
+        blank=True,
+    )
     unallocated = models.DecimalField(_("not allocated"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
