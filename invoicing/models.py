@@ -435,6 +435,10 @@ class PeppolStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+def _peppol_upload_to(document: "PeppolDocument", filename: str) -> str:
+    return f"peppol/{document.direction}/{timezone.now():%Y}/{filename}"
+
+
 class PeppolDocument(models.Model):
     """A UBL document through the access point: an invoice of ours sent, or a supplier's received."""
 
@@ -456,6 +460,8 @@ class PeppolDocument(models.Model):
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     sha256 = models.CharField(_("digest"), max_length=64, blank=True)
+    # The UBL file as it came: for a supplier's e-invoice, the original the books must keep.
+    xml = models.FileField(_("UBL file"), upload_to=_peppol_upload_to, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     transmission_id = models.CharField(_("transmission"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -16,3 +16,11 @@ def invoice_build_pdf(invoice_id: int) -> int:
     from invoicing.documents import invoice_pdf_build
 
     return invoice_pdf_build(invoice_id=invoice_id)
+
+
+# The beat's "peppol-inbox": what the access point received since the last look, each file once.
+@shared_task(name="invoicing.tasks.peppol_receive")
+def peppol_receive() -> int:
+    from invoicing.receiving import peppol_receive_all
+
+    return peppol_receive_all()
