@@ -3,12 +3,14 @@
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
 from django.db import connection
+from kombu import Queue
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -32,14 +34,25 @@ def child_environment(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def celery_worker(name: str) -> Iterator[subprocess.Popen[str]]:
-    """A real Celery worker process on the suite's Redis and test database, stopped on exit."""
+def celery_worker(name: str, *, queue: str | None = None) -> Iterator[subprocess.Popen[str]]:
+    """A real Celery worker process on the suite's Redis and test database, stopped on exit.
+
+    With `queue`, the worker consumes that queue only (and only it is purged): a test that sends its
+    tasks there (`app.conf.task_default_queue`) shares them with no other suite running at the same
+    time on the same Redis, whose worker would look for the test's rows in its own database.
+    """
     from smartcoop.celery import app
 
-    app.control.purge()  # leftovers of an interrupted run must not be what a test sees
+    # Leftovers of an interrupted run must not be what a test sees.
+    if queue is None:
+        app.control.purge()
+    else:
+        with app.connection_for_write() as broker:
+            Queue(queue, channel=broker.default_channel).purge()
+    queues = ["-Q", queue] if queue else []
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "--pool", "solo", "-l", "INFO",
-         "--without-mingle", "--without-gossip", "-n", f"{name}@%h"],
+         "--without-mingle", "--without-gossip", "-n", f"{name}@%h", *queues],
         cwd=ROOT,
         env=child_environment(),
         stdout=subprocess.PIPE,
@@ -55,3 +68,17 @@ def celery_worker(name: str) -> Iterator[subprocess.Popen[str]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def worker_output(process: subprocess.Popen[str]) -> list[str]:
+    """The worker's log lines as they come, read by a thread: a worker that logs more than the pipe
+    holds (64 KiB, a few hundred tasks at INFO) would otherwise stop, blocked on writing its log."""
+    lines: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
