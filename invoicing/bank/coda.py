@@ -47,7 +47,7 @@ from stdnum import iban as iban_rules
 from invoicing.bank.data import LineData, StatementData
 from invoicing.bank.references import reference_digits, reference_text
 from smartcoop.errors import InvalidInput
-from smartcoop.money import ZERO
+from smartcoop.money import CENT, ZERO
 
 RECORD_LENGTH = 128
 STRUCTURED_TYPES = ("101", "102")  # a Belgian structured communication, typed or reconstituted by the bank
@@ -135,7 +135,7 @@ def _amount(record: str, sign_at: int, *, line: int, what: str) -> Decimal:
             _("Line %(line)s: %(what)s has a fraction of a cent; an account in euros moves by cents.")
             % {"line": line, "what": what}
         )
-    amount = Decimal(mills // 10) / 100
+    amount = (Decimal(mills) / 1000).quantize(CENT)
     return -amount if sign == "1" else amount
 
 
@@ -265,6 +265,8 @@ def coda_parse(content: bytes) -> StatementData:
     records = _decode(content)
     if not records:
         raise _refuse(_("The file is empty."))
+    if not records[0].startswith("0"):
+        raise _refuse(_("Line 1: a CODA file starts with its header record (0); this is not a CODA file."))
     for line, record in enumerate(records, start=1):
         if len(record) != RECORD_LENGTH:
             raise _refuse(
@@ -310,7 +312,7 @@ def _unexpected(record: str, line: int) -> str:
     kind = _kind(record)
     known = {"0", "1", "21", "22", "23", "31", "32", "33", "4", "8", "9"}
     if kind not in known:
-        return _("Line %(line)s: “%(kind)s” is not a CODA record type.") % {"line": line, "kind": record[:2].strip()}
+        return _("Line %(line)s: “%(kind)s” is not a CODA record type.") % {"line": line, "kind": kind}
     return _("Line %(line)s: a record %(kind)s cannot come here.") % {
         "line": line,
         "kind": ".".join(kind) if len(kind) == 2 else kind,
