@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from activities.models import (
 from activities.services.shared import CONTRIBUTION_CHARGE, CONTRIBUTION_INCOME, _locked, _money
 from members.models import User
 from smartcoop.audit.services import audit_record, name_actions
-from smartcoop.ledger.models import Transaction
+from smartcoop.ledger.models import AnalyticAccount, Transaction
 from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
 from smartcoop.money import amount_text, to_money
 
@@ -45,14 +46,43 @@ def contribution_rate(*, activity: Activity, on: str) -> Decimal:
 def _contribution_post(
     *, activity: Activity, base: Decimal, on: str, booked_on: date, key: str, actor: User | None
 ) -> Transaction | None:
+    with transaction.atomic():
+        # Under the Activity's lock, a retried task finds the posting and records nothing twice.
+        (locked,) = _locked(activity)
+        return contribution_post(
+            analytic=locked.analytic,
+            rate=contribution_rate(activity=locked, on=on),
+            base=base,
+            on=on,
+            booked_on=booked_on,
+            key=key,
+            actor=actor,
+            cause=locked,
+        )
+
+
+def contribution_post(
+    *,
+    analytic: AnalyticAccount,
+    rate: Decimal,
+    base: Decimal,
+    on: str,
+    booked_on: date,
+    key: str,
+    actor: User | None,
+    cause: Model,
+) -> Transaction | None:
+    """The contribution of `rate` on `base`, charged to `analytic`, once per key; audited on `cause`.
+
+    The one posting of a contribution, whoever owes it: an Activity (its rate read by
+    `contribution_rate`), or an invoice paid for any issuer, at the rate it was issued with. The
+    caller holds the lock that makes its retries meet the posting already there.
+    """
     base = _money(base, field="base")
-    rate = contribution_rate(activity=activity, on=on)
     amount = to_money(base * rate)
     if amount == 0:
         return None
     with transaction.atomic():
-        # Under the Activity's lock, a retried task finds the posting and records nothing twice.
-        (locked,) = _locked(activity)
         already = Transaction.objects.filter(key=key).first()
         posting = ledger_post(
             key=key,
@@ -63,14 +93,14 @@ def _contribution_post(
                     % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)}
                 )
             ),
-            legs=[debit(CONTRIBUTION_CHARGE, amount, locked.analytic), credit(CONTRIBUTION_INCOME, amount)],
+            legs=[debit(CONTRIBUTION_CHARGE, amount, analytic), credit(CONTRIBUTION_INCOME, amount)],
             actor=actor,
         )
         if already is None:
             audit_record(
                 actor=actor,
                 action="activity.contribution_posted",
-                target=locked,
+                target=cause,
                 on=on,
                 base=base,
                 rate=rate,

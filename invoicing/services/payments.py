@@ -21,11 +21,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from activities.services.shared import CONTRIBUTION_CHARGE, CONTRIBUTION_INCOME
+from activities.services.contributions import contribution_post
 from invoicing.access import invoice_notify_users
 from invoicing.models import BankStatementLine, Invoice, InvoicePayment, InvoiceStatus, PaymentSource
 from invoicing.services.invoices import RECEIVABLE, check_money, invoice_status_after
@@ -131,21 +130,16 @@ def invoice_payment_record(
 
 
 def _contribution(invoice: Invoice, *, excl: Decimal, payment: InvoicePayment, actor: User | None) -> None:
-    amount = to_money(excl * invoice.contribution_rate)
-    if amount <= 0:
-        return
-    rate = invoice.contribution_rate
-    ledger_post(
+    """The cooperative's contribution on the turnover received, at the rate the invoice was issued with."""
+    contribution_post(
+        analytic=invoice.analytic,
+        rate=invoice.contribution_rate,
+        base=excl,
+        on="turnover",
+        booked_on=payment.paid_on,
         key=f"invoice-payment:{payment.pk}:contribution",
-        date=payment.paid_on,
-        memo=books_memo(
-            lambda: (
-                _("Cooperative contribution %(rate)s on %(base)s (invoice %(number)s)")
-                % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(excl), "number": invoice.number}
-            )
-        ),
-        legs=[debit(CONTRIBUTION_CHARGE, amount, invoice.analytic), credit(CONTRIBUTION_INCOME, amount)],
         actor=actor,
+        cause=invoice,
     )
 
 
