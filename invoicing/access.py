@@ -4,8 +4,9 @@ The grants of the invoicing app in the one access policy (`smartcoop.access`):
 
 - an Activity's managers and co-holders (`BOOK_ROLES`) invoice for it: they create drafts, edit and
   issue them, credit what was issued, read every invoice of the Activity with its payments, and
-  upload a supplier's e-invoice for it; whoever created an invoice (the issuer of a 3-in-1 contract
-  later) reads and edits it as well;
+  upload a supplier's e-invoice for it; whoever created an invoice of another issuer (a 3-in-1
+  contract later) reads and edits it as well, but an Activity's invoices follow the Activity's
+  roles only: a holder who leaves it no longer issues or credits what they drafted;
 - staff with two-factor authentication, by their role's permission, within their office (every
   office for who sees every office): they read invoices (`invoicing.view_invoice`), and decide on
   them (`invoicing.change_invoice`: dispute, write off, record a payment);
@@ -25,7 +26,9 @@ from smartcoop.access import EVERYTHING, Rows, Standing, grant
 
 
 def _is_creator(who: Standing, invoice: Invoice) -> bool:
-    return who.user_id is not None and invoice.created_by_id == who.user_id
+    # Only for an issuer other than an Activity: an Activity's invoices follow its roles, so who
+    # leaves the Activity (or becomes a worker) no longer issues, credits nor reads its drafts.
+    return who.user_id is not None and invoice.activity_id is None and invoice.created_by_id == who.user_id
 
 
 def _holds_books(who: Standing, invoice: Invoice) -> bool:
@@ -43,7 +46,7 @@ def _staff_rows(who: Standing, permission: str) -> Rows:
 
 
 def _holder_rows(who: Standing) -> Rows:
-    mine = Q(created_by_id=who.user_id) if who.user_id is not None else None
+    mine = Q(created_by_id=who.user_id, activity__isnull=True) if who.user_id is not None else None
     held = holding(who, "activity", BOOK_ROLES)
     return _or(mine, held)
 

@@ -335,6 +335,16 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "activities.models.TransferKind",
         "MemberStatusEnum": "members.models.MemberStatus",
         "PersonKindEnum": "members.models.PersonKind",
+        "InvoiceKindEnum": "invoicing.models.InvoiceKind",
+        "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",
+        "InvoiceStateEnum": "invoicing.models.InvoiceState",
+        "VatCategoryEnum": "invoicing.models.VatCategory",
+        "SupplyKindEnum": "invoicing.models.SupplyKind",
+        "PaymentSourceEnum": "invoicing.models.PaymentSource",
+        "StatementFormatEnum": "invoicing.models.StatementFormat",
+        "StatementLineStatusEnum": "invoicing.models.LineStatus",
+        "PeppolDirectionEnum": "invoicing.models.PeppolDirection",
+        "PeppolStatusEnum": "invoicing.models.PeppolStatus",
     },
 }
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from activities.api import routes as activity_routes
+from invoicing.api import routes as invoicing_routes
 from members.api import MemberViewSet, MeView, MyMemberView, MySharesView, OfficeViewSet
 from members.api_tokens import ApiTokenViewSet, TokenView
 from smartcoop.health import healthz
@@ -27,6 +28,7 @@ api_patterns = [
     path("members/me/shares/", MySharesView.as_view(), name="my-shares"),
     *router.urls,
     *activity_routes,
+    *invoicing_routes,
 ]
 
 urlpatterns = [
