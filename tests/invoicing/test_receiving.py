@@ -6,6 +6,7 @@ puts the code of its own Activity in its place, as the supplier would have writt
 """
 
 import io
+import os
 import subprocess
 import threading
 import time
@@ -500,10 +501,12 @@ def test_a_worker_process_receives_a_file_the_access_point_dropped(
     inbox = _inbox()
     (inbox / "delvaux.xml").write_bytes(ubl("delvaux_invoice_with_pdf.xml", activity))
     stored: list[Path] = []
+    # A queue of this test's own: a suite running beside it on the same Redis never takes the task.
+    queue = f"test-einvoice-inbox-{os.getpid()}"
     process: subprocess.Popen[str]
-    with celery_worker("einvoice-inbox-worker") as process:
+    with celery_worker("einvoice-inbox-worker", queue=queue) as process:
         try:
-            peppol_receive.delay()
+            peppol_receive.apply_async(queue=queue)
             deadline = time.monotonic() + 60
             while not PeppolDocument.objects.filter(status=PeppolStatus.ACCEPTED).exists():
                 assert process.poll() is None, process.stdout.read() if process.stdout else "worker died"
