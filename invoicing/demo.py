@@ -17,10 +17,11 @@ Belgian companies are reached over Peppol (their `0208:` identifier is set when 
 the others by e-mail. Dates count back from the day the seed runs, so the demo always shows invoices
 overdue, not yet due, partly paid and paid; they are issued in date order, so numbers follow dates.
 
-Then a CODA statement of the cooperative's account, written with the CODA writer and imported like
-any bank file (`statement_import`), pays five invoices in full by their structured communication,
-one in part, and carries one payment whose communication has a wrong check digit: it waits in the
-advisors' review queue.
+Then a CODA statement of the cooperative's account, written with the CODA writer and imported by the
+accountant like any bank file (`statement_import`), pays five invoices in full by their structured
+communication (one of them what the credit note left to pay), one in part, and carries one payment
+whose communication was typed by hand with a wrong check digit: it waits in the advisors' review
+queue, the invoice it was meant for suggested.
 
 Everything goes through the services: the member drafts, issues and credits; the advisor records
 the dispute; the statement's import records the payments. Running the seed again changes nothing:
@@ -38,8 +39,13 @@ from django.utils import timezone
 from activities.demo import ATELIER
 from activities.models import Activity, HolderRole, ThirdParty, ThirdPartyKind
 from activities.services import ThirdPartyData, third_party_add
+from invoicing.bank.coda import coda_write
+from invoicing.bank.data import LineData as StatementLine
+from invoicing.bank.data import StatementData
+from invoicing.bank.references import reference_digits
+from invoicing.bank.statements import statement_import
 from invoicing.issuers import activity_issuer
-from invoicing.models import Invoice, InvoiceKind, InvoiceStatus, SupplyKind
+from invoicing.models import BankStatement, Invoice, InvoiceKind, InvoiceStatus, SupplyKind
 from invoicing.services.invoices import (
     InvoiceData,
     LineData,
@@ -50,6 +56,7 @@ from invoicing.services.invoices import (
 )
 from members.models import Member, User
 from smartcoop.demo import Demo
+from smartcoop.models import CooperativeEntity
 
 
 @dataclass(frozen=True)
@@ -297,7 +304,92 @@ def seed_invoices(demo: Demo, *, today: date) -> dict[str, Invoice]:
     return invoices
 
 
+# --- the bank statement -----------------------------------------------------------------------------
+
+STATEMENT_FILE = "demo-coda-statement.cod"
+STATEMENT_DAYS_AGO = 1
+# The cooperative's account before these payments: a figure, the statement holds only the demo's lines.
+OPENING_BALANCE = Decimal("182417.36")
+
+
+@dataclass(frozen=True)
+class Paid:
+    reference: str  # the invoice's buyer reference
+    days_ago: int  # booked that many days before the seed runs
+    amount: str = ""  # "": what the invoice still expects
+    slip: bool = False  # the payer typed the communication by hand, with a wrong check digit
+
+
+PAYMENTS = (
+    Paid("FSO-PROG-114", 9),
+    Paid("SN-2026-0412", 7),
+    Paid("EP-OISEAUX-MEUSE", 6, amount="2000.00"),
+    Paid("HG-AUTUMN-MENU", 5),
+    Paid("TO-SAISON-AFFICHE", 3),
+    Paid("PORTRAIT-RAMAEKERS", 2, slip=True),
+    Paid("LW-TECH-NOV", 1),
+)
+
+
+def mistyped(reference: str) -> str:
+    """The communication with its check digits off by one: a slip the bank does not catch in free text."""
+    digits = reference_digits(reference)
+    # Check digits run 01 to 97 and each ten digits have one: the next one along is always wrong.
+    wrong = int(digits[10:]) % 97 + 1
+    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:10]}{wrong:02d}+++"
+
+
+def demo_statement(invoices: dict[str, Invoice], *, today: date) -> StatementData:
+    """The cooperative's account statement carrying the demo clients' payments, oldest first."""
+    entity = CooperativeEntity.objects.get(country="BE")
+    day = today - timedelta(days=STATEMENT_DAYS_AGO)
+    lines = []
+    for number, paid in enumerate(PAYMENTS, start=1):
+        invoice = invoices[paid.reference]
+        invoice.refresh_from_db()
+        client = CLIENTS[_client_key(paid.reference)]
+        reference = invoice.reference or ""
+        lines.append(
+            StatementLine(
+                amount=Decimal(paid.amount) if paid.amount else invoice.amount_open,
+                counterparty_name=client.name.upper(),  # as banks print it
+                counterparty_iban=client.iban,
+                # By hand in the free text, as a private payer does; a company's bank sends it structured.
+                communication=f"{mistyped(reference)} portrait" if paid.slip else reference,
+                structured=not paid.slip,
+                booking_date=today - timedelta(days=paid.days_ago),
+                value_date=today - timedelta(days=paid.days_ago),
+                bank_reference=f"{day:%y%m%d}{number:04d}DEMO",
+            )
+        )
+    return StatementData(
+        account_iban=entity.iban,
+        statement_id=f"{day.year}-{day.timetuple().tm_yday:03d}",  # one statement a day, numbered in the year
+        date=day,
+        opening_balance=OPENING_BALANCE,
+        lines=lines,
+        account_holder=entity.name,
+        bic=entity.bic,
+        enterprise_number=entity.enterprise_number,
+    )
+
+
+def _client_key(reference: str) -> str:
+    return next(wanted.client for wanted in INVOICES if wanted.reference == reference)
+
+
+def seed_statement(demo: Demo, invoices: dict[str, Invoice], *, today: date) -> BankStatement:
+    """The demo's CODA file, written and imported once by the accountant, as any bank file is."""
+    entity = CooperativeEntity.objects.get(country="BE")
+    # Found by its file name, not its content: on a later day the same seed writes other dates.
+    imported = BankStatement.objects.filter(account_iban=entity.iban, file_name=STATEMENT_FILE).first()
+    if imported is not None:
+        return imported
+    content = coda_write(demo_statement(invoices, today=today))
+    return statement_import(content=content, file_name=STATEMENT_FILE, actor=demo.users["accountant"]).statement
+
+
 def seed(demo: Demo) -> None:
     today = timezone.localdate()
     invoices = seed_invoices(demo, today=today)
-    del invoices
+    seed_statement(demo, invoices, today=today)

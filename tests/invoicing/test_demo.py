@@ -4,11 +4,27 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
-from invoicing.demo import CREDITED, DISPUTED
-from invoicing.models import Invoice, InvoiceKind, InvoiceState, InvoiceStatus
+from activities.demo import pdf
+from activities.models import ThirdParty
+from invoicing.demo import CLIENTS, CREDITED, DISPUTED, INVOICES, PAYMENTS, STATEMENT_FILE
+from invoicing.models import (
+    BankStatement,
+    BankStatementLine,
+    Invoice,
+    InvoiceKind,
+    InvoicePayment,
+    InvoiceState,
+    InvoiceStatus,
+    LineStatus,
+)
+from invoicing.ubl import EMAIL_SCHEME, buyer_endpoint, invoice_ubl
+from invoicing.ubl_rules import ubl_problems
+from smartcoop.ledger.models import Transaction
 from smartcoop.ledger.verify import ledger_problems
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +77,87 @@ def test_dates_spread_with_overdue_and_disputed(seeded: dict[str, Invoice]) -> N
     assert oldest <= today - timedelta(days=60)
 
 
-def test_seeding_again_changes_nothing(seeded: dict[str, Invoice]) -> None:
-    before = list(Invoice.objects.order_by("pk").values_list("pk", "number", "status", "amount_paid"))
+def invoicing_state() -> tuple[object, ...]:
+    return (
+        list(Invoice.objects.order_by("pk").values_list("pk", "number", "status", "amount_paid", "amount_credited")),
+        InvoicePayment.objects.count(),
+        BankStatement.objects.count(),
+        BankStatementLine.objects.count(),
+        ThirdParty.objects.count(),
+        Transaction.objects.filter(Q(key__startswith="invoice") | Q(key__startswith="bank-line")).count(),
+    )
+
+
+def test_seeding_again_changes_nothing_even_weeks_later(seeded: dict[str, Invoice]) -> None:
+    before = invoicing_state()
     call_command("seed_demo")
-    assert list(Invoice.objects.order_by("pk").values_list("pk", "number", "status", "amount_paid")) == before
+    assert invoicing_state() == before
+    # Dates count back from the day the seed runs: weeks later, its statement file differs, and
+    # is still not imported again.
+    with time_machine.travel(timezone.now() + timedelta(days=45), tick=False):
+        call_command("seed_demo")
+    assert invoicing_state() == before
     assert ledger_problems() == []
+
+
+def test_the_coda_file_pays_by_structured_communication_and_the_ledger_balances(
+    seeded: dict[str, Invoice],
+) -> None:
+    statement = BankStatement.objects.get(file_name=STATEMENT_FILE)
+    assert statement.format == "coda"
+    assert statement.imported_by is not None and statement.imported_by.email == "marc.peeters@demo.smartcoop.be"
+    for paid in PAYMENTS:
+        invoice = seeded[paid.reference]
+        invoice.refresh_from_db()
+        if paid.slip:
+            continue
+        assert invoice.amount_paid > 0 and (invoice.amount_open > 0) == bool(paid.amount), paid.reference
+        if paid.amount:
+            assert invoice.status == InvoiceStatus.PARTLY_PAID
+        elif paid.reference != CREDITED:  # settled by the credit note and the payment: the core says credited
+            assert invoice.status == InvoiceStatus.PAID, paid.reference
+        assert invoice.payments.get().statement_line.statement == statement  # type: ignore[union-attr]
+    partly = seeded["EP-OISEAUX-MEUSE"]
+    partly.refresh_from_db()
+    assert partly.amount_paid == Decimal("2000.00") and partly.amount_open > 0
+    # What the credit note left: the client paid that, and the invoice is settled.
+    credited = seeded[CREDITED]
+    credited.refresh_from_db()
+    assert credited.amount_credited > 0 and credited.amount_paid == credited.total_incl_vat - credited.amount_credited
+    # Every posting of issues, credit notes, payments, contributions and suspense balances.
+    assert ledger_problems() == []
+
+
+def test_a_wrong_check_digit_waits_in_the_review_queue(seeded: dict[str, Invoice]) -> None:
+    (slip,) = (paid for paid in PAYMENTS if paid.slip)
+    meant = seeded[slip.reference]
+    line = BankStatementLine.objects.get(
+        statement__file_name=STATEMENT_FILE, counterparty_iban=CLIENTS["ramaekers"].iban
+    )
+    assert line.status == LineStatus.REVIEW
+    assert line.unallocated == line.amount == meant.total_incl_vat
+    assert meant.reference is not None and meant.reference not in line.communication
+    # The invoice it was meant for is among the valid communications one typing slip away.
+    assert meant in line.suggested_invoices.all()
+    meant.refresh_from_db()
+    assert meant.status == InvoiceStatus.ISSUED and not meant.payments.exists()
+    # The money is on the bank's account, waiting in suspense (499) for the advisor.
+    assert Transaction.objects.filter(key=f"bank-line:{line.pk}:suspense").exists()
+
+
+def test_every_issued_document_is_a_valid_peppol_ubl(seeded: dict[str, Invoice]) -> None:
+    documents = Invoice.objects.exclude(status=InvoiceStatus.DRAFT).select_related("entity", "credited_invoice")
+    assert documents.count() == len([wanted for wanted in INVOICES if not wanted.draft]) + 1
+    for document in documents:
+        # A small PDF stands in for the rendered one: what is checked here is the UBL around it.
+        content = invoice_ubl(document, pdf=pdf(f"Invoice {document.number}"))
+        endpoint = buyer_endpoint(document)
+        by_email = endpoint is not None and endpoint.scheme == EMAIL_SCHEME
+        problems = [
+            problem
+            for problem in ubl_problems(content)
+            # A client no Peppol scheme names (a private person, a company outside the EU) is given
+            # by e-mail: the e-invoice is for the archive; the PDF goes by e-mail (invoicing.ubl).
+            if not (problem.rule == "PEPPOL-EN16931-CL008" and by_email)
+        ]
+        assert problems == [], f"{document.number} ({document.client_name}): " + "; ".join(map(str, problems))
