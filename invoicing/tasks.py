@@ -11,6 +11,18 @@ def invoice_deliver(invoice_id: int) -> str:
     return deliver(invoice_id=invoice_id)
 
 
+# The beat's "invoice-deliveries": sendings lost (the broker away at issue) or still refused after
+# their retries are queued again; the delivery's lock makes a duplicate harmless.
+@shared_task(name="invoicing.tasks.invoice_deliver_pending")
+def invoice_deliver_pending() -> int:
+    from invoicing.delivery import invoices_awaiting_delivery
+
+    awaiting = invoices_awaiting_delivery()
+    for invoice_id in awaiting:
+        invoice_deliver.delay(invoice_id)
+    return len(awaiting)
+
+
 @shared_task(name="invoicing.tasks.invoice_build_pdf")
 def invoice_build_pdf(invoice_id: int) -> int:
     from invoicing.documents import invoice_pdf_build

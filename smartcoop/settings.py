@@ -366,6 +366,11 @@ CELERY_BEAT_SCHEDULE["peppol-inbox"] = {
     "task": "invoicing.tasks.peppol_receive",
     "schedule": timedelta(minutes=5),
 }
+CELERY_BEAT_SCHEDULE["invoice-deliveries"] = {
+    # Issued invoices whose sending was lost or refused for now, queued again (invoicing.delivery).
+    "task": "invoicing.tasks.invoice_deliver_pending",
+    "schedule": timedelta(minutes=15),
+}
 # /healthz says the worker is down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=120)
 
