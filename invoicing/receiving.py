@@ -6,9 +6,9 @@ Two doors lead here, one service behind them (`einvoice_receive`):
   policy's "receive_einvoice": the Activity's managers and co-holders);
 - the access point (`invoicing.peppol`) holds what reached the cooperative's Peppol identifier,
   and `peppol_receive_all` (the beat's "peppol-inbox", every five minutes) takes each document and
-  acknowledges it once received, accepted or not. The Activity is read from the document: the buyer reference (BT-10), which the cooperative asks its
-  suppliers to set to the Activity's code ("A000012"), or failing it a code inside the order
-  reference (BT-13).
+  acknowledges it once received, accepted or not. The Activity is read from the document: the
+  buyer reference (BT-10), which the cooperative asks its suppliers to set to the Activity's code
+  ("A000012"), or failing it a code inside the order reference (BT-13).
 
 A document is judged before anything is written. It is parsed without entities and without the
 network, and one with a DOCTYPE is refused outright (a UBL document never has one), so no parser
@@ -455,8 +455,33 @@ def _cooperative_rules(reading: Reading, entity: CooperativeEntity) -> list[Find
                 currency=reading.currency,
             )
         )
+    if reading.issue_date is None and "BT-2" not in reading.unreadable:
+        findings.append(_ours("RECEIVE-DATE", gettext_noop("The invoice date is missing."), "BT-2"))
+    findings += _length_rules(reading)
     findings += _buyer_rules(reading.buyer, entity)
     findings += _amount_rules(reading)
+    return findings
+
+
+# What a purchase and a supplier's record hold (activities.models): a longer value is told, not cut.
+_LONGEST = (
+    ("number", "BT-1", 60),
+    ("supplier.name", "BT-27", 200),
+    ("supplier.street", "BT-35", 200),
+    ("supplier.city", "BT-37", 100),
+    ("supplier.postal_code", "BT-38", 12),
+)
+
+
+def _length_rules(reading: Reading) -> list[Finding]:
+    findings = []
+    for path, term, longest in _LONGEST:
+        value: Any = reading
+        for name in path.split("."):
+            value = getattr(value, name)
+        if len(value) > longest:
+            message = gettext_noop("%(term)s is longer than the %(longest)s characters the cooperative keeps.")
+            findings.append(_ours("RECEIVE-LENGTH", message, term, term=term, longest=longest))
     return findings
 
 

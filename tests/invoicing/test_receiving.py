@@ -345,6 +345,17 @@ def test_an_invoice_in_another_currency_is_refused(activity: Activity, holder: M
     _nothing_written()
 
 
+def test_an_invoice_number_longer_than_a_purchase_keeps_is_refused_not_cut(activity: Activity, holder: Member) -> None:
+    long_number = b"IH/26/" + b"1" * 60
+    content = ubl("hayez_invoice_two_vat_rates.xml", activity).replace(b"IH/26/1187", long_number)
+
+    with pytest.raises(InvalidInput) as refused:
+        einvoice_receive(content=content, file_name="h.xml", actor=holder.user, activity=activity)
+
+    assert _refused_rules(refused) == ["RECEIVE-LENGTH"] and "(BT-1)" in refused.value.fields["file"][0]
+    _nothing_written()
+
+
 def test_an_activity_the_uploader_does_not_hold_is_not_found(activity: Activity, other: Member) -> None:
     with pytest.raises(NotFoundError):
         einvoice_receive(
