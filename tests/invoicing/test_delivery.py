@@ -13,7 +13,9 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from hashlib import sha256
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from django.conf import settings as django_settings
@@ -26,6 +28,7 @@ from activities.models import ThirdParty
 from invoicing.delivery import MAX_ATTEMPTS, invoice_deliver, invoices_awaiting_delivery
 from invoicing.documents import invoice_pdf_bytes
 from invoicing.models import Invoice, PeppolDirection, PeppolDocument, PeppolStatus
+from invoicing.peppol import DirectoryAccessPoint, InboundFile, access_point
 from invoicing.services.invoices import credit_note_create, invoice_issue
 from invoicing.tasks import invoice_deliver as invoice_deliver_task
 from invoicing.tasks import invoice_deliver_pending
@@ -350,3 +353,57 @@ def test_a_worker_delivers_an_issued_invoice_once_however_often_queued(worker, m
     finally:
         if invoice.pdf.name:
             (media / invoice.pdf.name).unlink(missing_ok=True)
+
+
+# --- the access point ---------------------------------------------------------------------------------
+
+
+class ProviderAccessPoint(DirectoryAccessPoint):
+    """A provider's adapter as the settings would name one: it keeps what it was handed."""
+
+    handed: ClassVar[list[tuple[str, str, str]]] = []
+
+    def send(self, document: bytes, *, sender: str, receiver: str, document_number: str) -> str:
+        self.handed.append((sender, receiver, document_number))
+        return f"provider-{len(self.handed)}"
+
+
+@pytest.mark.django_db
+def test_the_access_point_the_settings_name_is_the_one_that_sends(make_invoice, client_be, settings):
+    settings.PEPPOL_ACCESS_POINT = "tests.invoicing.test_delivery.ProviderAccessPoint"
+    ProviderAccessPoint.handed.clear()
+    assert isinstance(access_point(), ProviderAccessPoint)
+    invoice = make_invoice(client_be)
+    assert invoice_deliver(invoice_id=invoice.pk) == PeppolStatus.SENT
+    assert ProviderAccessPoint.handed == [("0208:0754316243", "0208:0403019261", "F2026-000001")]
+    assert outbound(invoice).transmission_id == "provider-1"
+    assert not outbox().exists()
+
+
+def test_the_directory_access_point_offers_what_arrived_and_moves_it_aside_once_dealt_with(tmp_path):
+    point = DirectoryAccessPoint(tmp_path)
+    assert list(point.inbound()) == []  # no inbox yet: nothing arrived
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "b.xml").write_bytes(b"<b/>")
+    (inbox / "a.xml").write_bytes(b"<a/>")
+    (inbox / "c.xml.part").write_bytes(b"<c")  # still being written
+    (inbox / ".hidden.xml").write_bytes(b"<h/>")
+
+    arrived = list(point.inbound())
+    assert arrived == [InboundFile("a.xml", b"<a/>"), InboundFile("b.xml", b"<b/>")]
+
+    point.acknowledge(arrived[0], accepted=True)
+    point.acknowledge(arrived[1], accepted=False)
+    point.acknowledge(arrived[1], accepted=False)  # twice (two workers): nothing more happens
+    assert [file.name for file in point.inbound()] == []
+    assert (inbox / "done" / "a.xml").read_bytes() == b"<a/>"
+    assert (inbox / "rejected" / "b.xml").read_bytes() == b"<b/>"
+
+    (inbox / "a.xml").write_bytes(b"<a2/>")  # the same name again: kept beside the first, not over it
+    (again,) = point.inbound()
+    point.acknowledge(again, accepted=True)
+    assert (
+        sorted(path.name for path in (inbox / "done").iterdir())[0] == "a-" + sha256(b"<a2/>").hexdigest()[:12] + ".xml"
+    )
+    assert (inbox / "done" / "a.xml").read_bytes() == b"<a/>"
