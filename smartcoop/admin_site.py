@@ -172,8 +172,11 @@ _QUEUES: list[Queue] = []
 
 
 def register_queue(queue: Queue) -> None:
-    """Put a queue on the desk; registering the same model's queue again replaces it."""
-    _QUEUES[:] = [known for known in _QUEUES if known.model is not queue.model]
+    """Put a queue on the desk; registering the same queue again (its model and list) replaces it.
+
+    A model may have several queues, each its own list (overdue invoices, disputed ones).
+    """
+    _QUEUES[:] = [known for known in _QUEUES if (known.model, known.filters) != (queue.model, queue.filters)]
     _QUEUES.append(queue)
 
 

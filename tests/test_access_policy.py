@@ -50,6 +50,18 @@ from activities.services import (
     purchase_submit,
     third_party_add,
 )
+from invoicing.issuers import activity_issuer
+from invoicing.models import (
+    BankStatement,
+    BankStatementLine,
+    Invoice,
+    PeppolDirection,
+    PeppolDocument,
+    PeppolStatus,
+    StatementFormat,
+)
+from invoicing.services.invoices import InvoiceData, LineData, invoice_draft_create, invoice_issue
+from invoicing.services.payments import invoice_payment_record
 from members.models import Member, Office, RegisterExport, Role, ShareOperation, User
 from members.services import (
     ApplicationData,
@@ -125,6 +137,23 @@ TABLE: list[tuple[str, str, set[str]]] = [
     ("*journal", "export", {"accountant", "administrator"}),
     ("api_token", "view", {"manager"}),  # the manager's own token: nobody else's business
     ("api_token", "revoke", {"manager"}),
+    # Invoicing: an Activity's managers and co-holders invoice for it (a worker does not); staff of
+    # its office read its invoices and advisors decide on them; the bank account and the Peppol
+    # outbox are the cooperative's, read by staff of every office.
+    ("activity", "invoice", {"manager"}),
+    ("activity", "receive_einvoice", {"manager"}),
+    ("invoice", "view", {"manager", *STAFF}),
+    ("invoice", "edit", {"manager"}),
+    ("invoice", "issue", {"manager"}),
+    ("invoice", "credit", {"manager"}),
+    ("invoice", "decide", {"advisor", "administrator"}),
+    ("invoice_payment", "view", {"manager", *STAFF}),
+    ("bank_statement", "view", {"advisor", "advisor_of_brussels", "accountant", "administrator"}),
+    ("*bank_statement", "import", {"accountant", "administrator"}),
+    ("statement_line", "view", {"advisor", "advisor_of_brussels", "accountant", "administrator"}),
+    ("statement_line", "decide", {"advisor", "advisor_of_brussels", "administrator"}),
+    ("peppol_document", "view", {"advisor", "advisor_of_brussels", "accountant", "administrator"}),
+    ("peppol_document", "decide", {"advisor", "advisor_of_brussels", "administrator"}),
 ]
 
 
@@ -228,6 +257,31 @@ def world(make_user, make_staff, make_member, office: Office, settings, tmp_path
     )  # fmt: skip
     export = register_export_request(at=DAY, actor=staff["accountant"])
     token, _key = api_token_issue(actor=manager.user)
+    invoice = invoice_issue(
+        invoice=invoice_draft_create(
+            issuer=activity_issuer(activity),
+            data=InvoiceData(client=client, lines=[
+                LineData(description="Concert", quantity=Decimal(1), unit_price=Decimal(500), vat_category="S",
+                         vat_rate=Decimal(21)),
+            ]),
+            actor=manager.user,
+        ),
+        actor=manager.user,
+        on=DAY,
+    )  # fmt: skip
+    payment = invoice_payment_record(
+        invoice=invoice, amount=Decimal("100.00"), paid_on=DAY, key="test:payment", actor=advisor
+    )
+    statement = BankStatement.objects.create(
+        format=StatementFormat.CODA, account_iban="BE36068200000081", statement_id="2026-045", statement_date=DAY,
+        opening_balance=Decimal(0), closing_balance=Decimal("20.00"), file_name="045.cod", sha256="0" * 64,
+    )  # fmt: skip
+    statement_line = BankStatementLine.objects.create(
+        statement=statement, sequence=1, booking_date=DAY, amount=Decimal("20.00"), counterparty_name="Inconnu"
+    )
+    peppol_document = PeppolDocument.objects.create(
+        direction=PeppolDirection.OUTBOUND, status=PeppolStatus.FAILED, invoice=invoice
+    )
 
     # Fresh user objects: what the setup learned about them (permissions, two-factor) is not reused.
     users: dict[str, Any] = {key: User.objects.get(pk=user.pk) for key, user in staff.items()}
@@ -250,11 +304,17 @@ def world(make_user, make_staff, make_member, office: Office, settings, tmp_path
         "ledger_transaction": income,
         "elsewhere": elsewhere,
         "api_token": token,
+        "invoice": invoice,
+        "invoice_payment": payment,
+        "bank_statement": statement,
+        "statement_line": statement_line,
+        "peppol_document": peppol_document,
     }
     models: dict[str, type[Model]] = {
         "register_pdf": RegisterExport,
         "share_register": ShareOperation,
         "journal": Transaction,
+        "bank_statement": BankStatement,
     }
     return World(users=users, objects=objects, models=models)
 
@@ -347,6 +407,22 @@ def test_page_admin_and_api_agree_on_a_member(world: World) -> None:
         listed = _api(user).get("/api/members/", {"q": str(member.number)})
         numbers = [row["number"] for row in listed.json().get("results", [])] if listed.status_code == 200 else []
         assert (member.number in numbers) == allowed, role
+
+
+def test_page_admin_and_api_agree_on_an_invoice(world: World) -> None:
+    invoice = world.objects["invoice"]
+    assert isinstance(invoice, Invoice)
+    for role in ROLES[1:]:
+        user = world.users[role]
+        allowed = may(user, "view", invoice)
+        assert _api(user).get(f"/api/invoices/{invoice.pk}/").status_code == (200 if allowed else 404), role
+        listed = [row["id"] for row in _api(user).get("/api/invoices/").json()["results"]]
+        assert (invoice.pk in listed) == allowed, role
+        if user.is_staff:
+            admin = _client(user).get(f"/admin/invoicing/invoice/{invoice.pk}/change/")
+            assert (admin.status_code == 200) == allowed, role
+        else:
+            assert _client(user).get(f"/invoices/{invoice.pk}/").status_code == (200 if allowed else 404), role
 
 
 def test_the_advisors_desk_and_the_api_list_the_same_activities(world: World) -> None:
