@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -489,9 +489,7 @@ class _Matcher:
                 counts["to_review"] += 1
             if line.amount > 0:
                 line.match_note = " ".join(outcome.notes)[:300]
-        BankStatementLine.objects.bulk_update(
-            self.lines, ["status", "match_note", "unallocated", "decided_at", "capital_call"], batch_size=2000
-        )
+        _update_lines(self.lines)
         for line in credits:
             if line.unallocated > 0:
                 _to_suspense(line, actor=self.actor)
@@ -514,6 +512,27 @@ class _Matcher:
             batch_size=5000,
         )
         return counts
+
+
+def _update_lines(lines: list[BankStatementLine]) -> None:
+    """Every line's decision in one statement: bulk_update's CASE over thousands of rows costs
+    seconds; a join with the decisions passed as arrays costs milliseconds."""
+    table = BankStatementLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS line SET status = v.status, match_note = v.note, unallocated = v.unallocated,"  # noqa: S608 -- the model's own table name
+            " decided_at = v.decided_at, capital_call_id = v.call"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::numeric[], %s::timestamptz[], %s::bigint[])"
+            " AS v(id, status, note, unallocated, decided_at, call) WHERE line.id = v.id",
+            [
+                [line.pk for line in lines],
+                [line.status for line in lines],
+                [line.match_note for line in lines],
+                [line.unallocated for line in lines],
+                [line.decided_at for line in lines],
+                [line.capital_call_id for line in lines],
+            ],
+        )
 
 
 _INVOICE_FIELDS = (

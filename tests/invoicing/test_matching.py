@@ -46,7 +46,7 @@ from tests.invoicing.conftest import line
 
 pytestmark = pytest.mark.django_db
 
-OUR_IBAN = BELGIAN_ENTITY["iban"]
+OUR_IBAN = str(BELGIAN_ENTITY["iban"])
 PAID_ON = date(2026, 3, 20)
 T = TypeVar("T")
 
@@ -246,7 +246,7 @@ def test_money_paid_out_is_recorded_and_never_matched(make_invoice, client_be: T
     result = import_coda(statement(paid("-1210.00", invoice.reference, name="Fournisseur")), importer)
 
     found = only_line(result)
-    assert (found.status, found.amount, found.unallocated) == (LineStatus.IGNORED, Decimal("-1210.00"), 0)
+    assert (found.status, found.amount, found.unallocated) == (LineStatus.IGNORED, Decimal("-1210.00"), Decimal(0))
     assert result.ignored == 1
     assert Transaction.objects.count() == before  # the payment that sent it posted it
     invoice.refresh_from_db()
