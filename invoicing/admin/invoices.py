@@ -11,7 +11,7 @@ through `admin_call`, which shows a refusal as the admin's error message.
 - dispute, and close the dispute (`invoice_dispute`, `invoice_dispute_close`);
 - write off what is left, with a reason (`invoice_write_off`, posted once);
 - send again: the delivery task is queued once more (`invoicing.tasks.invoice_deliver`, which sends
-  nothing twice), for a client whose e-mail or Peppol address was corrected.
+  nothing already delivered), after the access point or the mail server refused it.
 
 Rows and decisions are the access policy's (`invoicing.access`, through `PolicyAdmin`): an advisor
 reads the invoices of their office and decides on them with `invoicing.change_invoice`; an

@@ -8,6 +8,8 @@ and the documents Peppol could not deliver.
 """
 
 import io
+import os
+import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,9 +35,12 @@ from invoicing.services.payments import invoice_payment_record
 from members.models import Member, Office, Role, User
 from members.services import shares_issue
 from smartcoop.audit.selectors import trail_of
+from smartcoop.celery import app
 from smartcoop.ledger.models import Transaction
+from smartcoop.tasks import worker_heartbeat
 from tests.activities.conftest import DAY, MakeActivity
 from tests.invoicing.conftest import MakeInvoice, line
+from tests.support import ROOT, celery_worker, worker_output
 
 pytestmark = pytest.mark.django_db
 INVOICES = "/admin/invoicing/invoice/"
@@ -374,3 +379,53 @@ def test_only_who_may_decide_retries_a_sending(
     assert client.post(f"{PEPPOL}{failed.pk}/retry/").status_code == 403
     client.force_login(holder.user)
     assert client.get(PEPPOL).status_code == 302  # not staff: the admin's login
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retry_sending_has_a_real_worker_deliver_the_failed_document_once(
+    client: Client,
+    advisor: User,
+    make_invoice: MakeInvoice,
+    client_be: ThirdParty,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.PEPPOL_DIRECTORY = tmp_path / "peppol"
+    monkeypatch.setenv("PEPPOL_DIRECTORY", str(tmp_path / "peppol"))  # the worker's access point writes here
+    queue = f"test-invoice-admin-{os.getpid()}"
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue  # this test's tasks go to its own queue, and only its worker reads it
+    media = Path(ROOT) / ".data" / "media"  # the worker prints under the project's MEDIA_ROOT
+    invoice = None
+    try:
+        invoice = make_invoice(client_be)  # its first delivery task is queued here, and purged below
+        failed = PeppolDocument.objects.create(
+            direction=PeppolDirection.OUTBOUND, status=PeppolStatus.FAILED, invoice=invoice, attempts=1,
+            document_number=invoice.number or "", errors=["ConnectionRefusedError: the access point was away"],
+        )  # fmt: skip
+        with celery_worker("invoice-admin-worker", queue=queue) as worker:
+            log = worker_output(worker)
+            client.force_login(advisor)
+            client.post(f"{PEPPOL}{failed.pk}/retry/")
+            client.post(f"{PEPPOL}{failed.pk}/retry/")  # a double click: the second run sends nothing
+
+            deadline = time.monotonic() + 90
+            while PeppolDocument.objects.get(pk=failed.pk).status != PeppolStatus.SENT:
+                assert worker.poll() is None, "".join(log) or "worker died"
+                assert time.monotonic() < deadline, "the worker did not send within 90 s:\n" + "".join(log)
+                time.sleep(0.2)
+            worker_heartbeat.delay()  # one worker, one task at a time: once this ran, both deliveries did
+            while not any("smartcoop.tasks.worker_heartbeat[" in entry and "succeeded" in entry for entry in log):
+                assert time.monotonic() < deadline + 30, "".join(log)
+                time.sleep(0.2)
+
+        row = PeppolDocument.objects.get(pk=failed.pk)
+        assert (row.status, row.attempts, row.errors) == (PeppolStatus.SENT, 2, [])
+        assert [path.name for path in (tmp_path / "peppol" / "outbox").iterdir()] == [f"{invoice.number}.xml"]
+    finally:
+        app.conf.task_default_queue = default_queue
+        if invoice is not None:
+            invoice.refresh_from_db()
+            if invoice.pdf.name:
+                (media / invoice.pdf.name).unlink(missing_ok=True)
