@@ -273,6 +273,7 @@ def _preview(request: HttpRequest, user: User, invoice: Invoice, lines: list[Inv
         "totals": totals,
         "entity": invoice.entity,
         "iban": iban_text(invoice.entity.iban),
+        "entity_vat": vat_number_text(invoice.entity.vat_number),
         "state_label": invoice.get_state_display(),
         "client": client,
         "client_vat": vat_number_text(client.vat_number),
