@@ -17,8 +17,9 @@ the editor resolves with `invoicing.vat.vat_proposal` for the client chosen (or 
 the kind of supply. A value the list does not offer (a rate of 7 %, a category that does not
 exist) is not refused here but handed to the service, which names the rule it breaks.
 
-The live totals (`live_totals`) read the same values the save would, skip a line that cannot be
-counted yet, and total through `invoicing.vat.totals`: the page, the PDF and the books use one sum.
+The live totals (`InvoiceEditor.totals`) read the same values the save would, leave out a line that
+cannot be counted yet (and say so), and total through `invoicing.vat.totals`: the page, the PDF and
+the books use one sum.
 """
 
 import re
@@ -31,6 +32,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorList
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -39,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.forms import ThirdPartyForm
 from activities.models import Activity, ThirdParty, ThirdPartyKind
 from invoicing import vat as vat_rules
-from invoicing.models import Invoice, InvoiceLine, SupplyKind, VatCategory
+from invoicing.models import Invoice, InvoiceLine, SupplyKind
 from invoicing.services.invoices import MAX_LINES, InvoiceData, LineData
 from smartcoop.errors import ApplicationError
 from smartcoop.forms import AmountField, DateField, DecimalNumberField, Form, add_service_error
@@ -98,10 +100,6 @@ def read_vat(value: str) -> tuple[str, Decimal] | None:
     if match is None:
         raise ValueError(value)
     return match["category"], Decimal(match["rate"])
-
-
-def category_label(category: str) -> str:
-    return str(VatCategory(category).label) if category in VatCategory.values else category
 
 
 # --- the invoice --------------------------------------------------------------------------------------
@@ -697,8 +695,17 @@ class InvoiceEditor:
         bound_errors = self.form.is_bound and any(self.form.errors.get(name) for name in names)
         return bound_errors or any(self._value(self.form, name) for name in names)
 
+    def _treatment(self, value: str) -> tuple[str, Decimal] | None:
+        """A line's category and rate as it would be saved; None while it cannot be known (no client yet)."""
+        try:
+            chosen = read_vat(value)
+        except ValueError:
+            return None
+        if chosen is not None:
+            return chosen
+        return (self.proposal.category, self.proposal.rate) if self.proposal is not None else None
+
     def totals(self) -> LiveTotals:
-        proposal = self.proposal
         counted: list[tuple[int, vat_rules.LineAmount]] = []
         left_out: list[int] = []
         for line in self.lines:
@@ -706,12 +713,7 @@ class InvoiceEditor:
                 continue
             quantity = _typed_number(line["quantity"].value(), 3, MAX_QUANTITY)
             price = _typed_number(line["unit_price"].value(), 4, MAX_TYPED_AMOUNT)
-            try:
-                chosen = read_vat(self._value(line, "vat"))
-            except ValueError:
-                chosen = None
-                quantity = None  # an unreadable VAT: the line cannot be counted
-            treatment = chosen or ((proposal.category, proposal.rate) if proposal is not None else None)
+            treatment = self._treatment(self._value(line, "vat"))
             if quantity is None or price is None or treatment is None:
                 left_out.append(line.number)
                 continue
@@ -753,7 +755,7 @@ class CreditForm(Form):
                 label=gettext("Line %(n)s, %(description)s: amount excl. VAT to credit (EUR)")
                 % {"n": line.position, "description": line.description},
                 required=False,
-                help_text=gettext("At most %(amount)s excl. VAT, %(vat)s.")
+                help_text=gettext("Charged on the invoice: %(amount)s excl. VAT, %(vat)s.")
                 % {"amount": amount_text(line.net_amount), "vat": vat_label(line.vat_category, line.vat_rate)},
             )
 
@@ -768,18 +770,25 @@ class CreditForm(Form):
             self.add_error(None, gettext("Give the amount to credit on at least one line."))
         return cleaned
 
-    def credit_lines(self, number: str) -> list[LineData] | None:
-        """The credit note's lines: None for all that is left, else one line per amount given."""
+    def credit_lines(self, *, number: str, language: str) -> list[LineData] | None:
+        """The credit note's lines: None for all that is left, else one line per amount given.
+
+        Each line is described in `language`, the client's: the credit note is their document.
+        """
         if self.cleaned_data["extent"] == self.WHOLE:
             return None
         lines = []
         for line in self.invoice_lines:
             amount = self.cleaned_data.get(f"line_{line.pk}")
             if amount:
+                with translation.override(language):
+                    description = gettext("Credit on invoice %(number)s: %(description)s") % {
+                        "number": number,
+                        "description": line.description,
+                    }
                 lines.append(
                     LineData(
-                        description=gettext("Credit on invoice %(number)s: %(description)s")
-                        % {"number": number, "description": line.description},
+                        description=description,
                         quantity=Decimal(1),
                         unit_price=amount,
                         vat_category=line.vat_category,

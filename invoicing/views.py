@@ -117,7 +117,7 @@ def _action(request: HttpRequest) -> tuple[str, int | None]:
     """What the submit button pressed asks: save, add a line, remove line n, search a client, refresh."""
     if request.method != "POST":
         return "", None
-    removed = request.POST.get("remove_line", "")
+    removed = request.POST.get("remove_line", "")[:4]  # at most MAX_LINES lines
     if removed.isdigit():
         return "remove_line", int(removed)
     action = request.POST.get("action", "save")
@@ -338,7 +338,7 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
                 invoice=invoice,
                 reason=form.cleaned_data["reason"],
                 actor=user,
-                lines=form.credit_lines(invoice.number or ""),
+                lines=form.credit_lines(number=invoice.number or "", language=invoice.language),
             )
         except ApplicationError as error:
             add_service_error(form, error)
