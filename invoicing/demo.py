@@ -26,7 +26,8 @@ queue, the invoice it was meant for suggested.
 Everything goes through the services: the member drafts, issues and credits; the advisor records
 the dispute; the statement's import records the payments. Running the seed again changes nothing:
 each invoice is found by its Activity and buyer reference (BT-10, which Peppol asks for anyway), the
-credit note by the invoice it credits, the statement by its number. Delivery (PDF, then Peppol or
+credit note by the invoice it credits, the statement by its file's name (a later run writes other
+dates, so another file, which must not be imported a second time). Delivery (PDF, then Peppol or
 e-mail) is queued on commit, as for any issued invoice: the worker renders the PDFs, not the seed.
 """
 
@@ -364,7 +365,7 @@ def demo_statement(invoices: dict[str, Invoice], *, today: date) -> StatementDat
         )
     return StatementData(
         account_iban=entity.iban,
-        statement_id=f"{day.year}-{day.timetuple().tm_yday:03d}",  # one statement a day, numbered in the year
+        statement_id=f"{day.year}-{day.timetuple().tm_yday:03d}",  # CODA numbers statements within the year
         date=day,
         opening_balance=OPENING_BALANCE,
         lines=lines,
