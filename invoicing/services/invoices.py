@@ -632,9 +632,11 @@ def invoice_status_after(invoice: Invoice) -> str:
         return InvoiceStatus.PARTLY_PAID if invoice.amount_paid > 0 else InvoiceStatus.ISSUED
     if invoice.amount_written_off > 0:
         return InvoiceStatus.WRITTEN_OFF
-    if invoice.amount_credited >= invoice.total_incl_vat - invoice.amount_paid and invoice.amount_credited > 0:
-        return InvoiceStatus.CREDITED
-    return InvoiceStatus.PAID
+    # Credited only when a credit note settled all of it; what the client paid, even after a partial
+    # credit note, makes it paid.
+    if invoice.amount_paid > 0:
+        return InvoiceStatus.PAID
+    return InvoiceStatus.CREDITED
 
 
 # --- disputes and write-offs (advisors) -------------------------------------------------------------

@@ -89,3 +89,14 @@ def test_a_rate_that_does_not_exist_is_refused(make_invoice, client_be):
     with pytest.raises(InvalidInput) as refused:
         make_invoice(client_be, line(rate="19"))
     assert "lines.0.vat_rate" in refused.value.fields
+
+
+def test_an_invoice_credited_in_part_then_paid_reads_paid(make_invoice, client_be, holder, advisor):
+    invoice = make_invoice(client_be, line("Concert", "1", "1000"))
+    note = credit_note_create(invoice=invoice, reason="Remise", actor=holder.user, lines=[line("Concert", "1", "100")])
+    invoice_issue(invoice=note, actor=holder.user, on=ISSUED_ON)
+    invoice_payment_record(
+        invoice=invoice, amount=Decimal("1089.00"), paid_on=date(2026, 3, 20), key="t:rest", actor=advisor
+    )
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_open) == (InvoiceStatus.PAID, Decimal("0.00"))
