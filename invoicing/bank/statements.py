@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -288,15 +288,20 @@ class _Matcher:
             line.pk: {digits: nearest_valid(digits) for digits, valid in found[line.pk] if not valid}
             for line in credits
         }
-        wanted = {reference_text(digits) for refs in found.values() for digits, valid in refs if valid}
-        wanted |= {reference_text(c) for near in nearest.values() for cands in near.values() for c in cands}
+        exact = {reference_text(digits) for refs in found.values() for digits, valid in refs if valid}
+        near = {reference_text(c) for cands in nearest.values() for found_near in cands.values() for c in found_near}
+        # What the lines pay is locked (in primary-key order, as every payment locks an invoice) so
+        # the open amounts read here stay true until the import commits; suggestions are only read.
         invoices = {
             invoice.reference: invoice
-            for invoice in Invoice.objects.filter(reference__in=wanted, kind=InvoiceKind.INVOICE)
-            .exclude(status=InvoiceStatus.DRAFT)
-            .only(*_INVOICE_FIELDS)
+            for invoice in _invoices().filter(reference__in=exact).order_by("pk").select_for_update(of=("self",))
         }
-        calls = {call.reference: call for call in CapitalCall.objects.filter(reference__in=wanted)}
+        invoices |= {invoice.reference: invoice for invoice in _invoices().filter(reference__in=near - exact)}
+        calls = {
+            call.reference: call
+            for call in CapitalCall.objects.filter(reference__in=exact).order_by("pk").select_for_update()
+        }
+        calls |= {call.reference: call for call in CapitalCall.objects.filter(reference__in=near - exact)}
         for invoice in invoices.values():
             self.open_left[invoice.pk] = invoice.amount_open
         for line in credits:
@@ -533,6 +538,11 @@ def _update_lines(lines: list[BankStatementLine]) -> None:
                 [line.capital_call_id for line in lines],
             ],
         )
+
+
+def _invoices() -> QuerySet[Invoice]:
+    """Issued invoices (not credit notes), with what matching reads of them."""
+    return Invoice.objects.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.DRAFT).only(*_INVOICE_FIELDS)
 
 
 _INVOICE_FIELDS = (

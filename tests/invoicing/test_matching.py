@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import translation
 
@@ -35,6 +35,7 @@ from invoicing.models import (
     InvoiceStatus,
     LineStatus,
 )
+from invoicing.services.payments import invoice_payment_record
 from members.models import CapitalCall, CapitalCallStatus, Member, Office, Role, User
 from members.services import capital_call_issue
 from smartcoop.audit.models import AuditEntry
@@ -396,6 +397,43 @@ def test_two_imports_of_one_file_at_once_make_one_statement(
     assert InvoicePayment.objects.count() == 1
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_a_payment_recorded_meanwhile_and_pays_only_what_is_left(
+    make_invoice, client_be: ThirdParty, importer: User, advisor: User
+) -> None:
+    """The invoices a statement pays are locked before their open amounts are read."""
+    invoice = make_invoice(client_be, line("Concert", "1", "1000"))
+    content = coda_write(statement(paid("1210.00", invoice.reference)))
+    locked = threading.Event()
+
+    def advisor_records_a_payment(_index: int) -> str:
+        with transaction.atomic():
+            Invoice.objects.select_for_update().get(pk=invoice.pk)
+            locked.set()
+            deadline = time.monotonic() + 30
+            while not _waiting_on_a_lock():  # the import now waits on the invoice
+                assert time.monotonic() < deadline, "the import never waited"
+                time.sleep(0.02)
+            invoice_payment_record(
+                invoice=invoice, amount=Decimal("1000.00"), paid_on=PAID_ON, key="advisor:cash", actor=advisor
+            )
+        return "recorded"
+
+    def bank_import(_index: int) -> ImportResult:
+        assert locked.wait(30)
+        return statement_import(content=content, file_name="late.cod", actor=importer)
+
+    def work(index: int) -> Any:
+        return advisor_records_a_payment(index) if index == 0 else bank_import(index)
+
+    _recorded, result = _in_threads(2, work)
+
+    found = only_line(result)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PAID, Decimal("1210.00"))
+    assert (found.status, found.unallocated) == (LineStatus.REVIEW, Decimal("1000.00"))
 
 
 # --- the advisor's decisions ----------------------------------------------------------------------

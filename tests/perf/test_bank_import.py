@@ -18,6 +18,9 @@ payments' and postings' own, not the lookups', so it grows with the lines, not w
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,9 +28,9 @@ from typing import Any
 import psycopg
 from django.db import connection, transaction
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
 
 from activities.models import ThirdParty
+from invoicing.bank import statements
 from invoicing.bank.coda import coda_write
 from invoicing.bank.data import LineData, StatementData
 from invoicing.bank.statements import statement_import
@@ -53,6 +56,32 @@ PLACES = [
     "de la Balsamine", "du Marais", "des Capucins", "Lumière", "Saint-Gilles", "de Namur", "du Parc", "Flagey",
     "des Arts", "de Liège", "Mosan", "du Nord", "Ixelles", "du Sablon", "Horta", "de Gand", "Molière", "Anspach",
 ]  # fmt: skip
+
+
+@dataclass
+class _Timer:
+    seconds: float = 0.0
+    calls: int = 0
+
+
+@contextmanager
+def _timed(module: Any, name: str) -> Iterator[_Timer]:
+    """The time spent in `module.name` while the block runs (the function wrapped, then restored)."""
+    timer, original = _Timer(), getattr(module, name)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            timer.seconds += time.perf_counter() - started
+            timer.calls += 1
+
+    setattr(module, name, wrapped)
+    try:
+        yield timer
+    finally:
+        setattr(module, name, original)
 
 
 def _wrong(reference: str) -> str:
@@ -184,10 +213,21 @@ def test_a_days_statement_imports_within_target_against_a_years_open_invoices(
     data, mix = _statement(invoices, line_count, rng)
     content = coda_write(data)
 
-    with CaptureQueriesContext(connection) as queries:
+    statements_run = [0]
+
+    def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements_run[0] += 1
+        return execute(sql, params, many, context)
+
+    with (
+        connection.execute_wrapper(counted),
+        _timed(statements, "invoice_payment_record") as paying,
+        _timed(statements, "_to_suspense") as suspending,
+    ):
         started = time.perf_counter()
         result = statement_import(content=content, file_name="bench.cod", actor=None)
         seconds = time.perf_counter() - started
+    queries = statements_run[0]
 
     statuses = dict(
         BankStatementLine.objects.filter(statement=result.statement)
@@ -201,8 +241,10 @@ def test_a_days_statement_imports_within_target_against_a_years_open_invoices(
         [
             ["import, commit included", f"{seconds:.2f} s"],
             ["per line", f"{seconds / line_count * 1000:.2f} ms"],
-            ["SQL statements", f"{len(queries):,}"],
-            ["SQL statements per line", f"{len(queries) / line_count:.1f}"],
+            ["of which in invoice_payment_record", f"{paying.seconds:.2f} s ({paying.calls:,} calls)"],
+            ["of which suspense postings", f"{suspending.seconds:.2f} s ({suspending.calls:,} calls)"],
+            ["SQL statements", f"{queries:,}"],
+            ["SQL statements per line", f"{queries / line_count:.1f}"],
             *[[f"lines: {kind}", f"{count:,}"] for kind, count in mix.items()],
             *[[f"status {status}", f"{count:,}"] for status, count in sorted(statuses.items())],
             ["bulk load of the invoices", f"{loaded:.1f} s"],
