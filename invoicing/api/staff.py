@@ -8,7 +8,6 @@ camt.053, told apart by its content) through the one import service, once per fi
 sent again changes nothing.
 """
 
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy

@@ -1,7 +1,8 @@
 """A Peppol document keeps its UBL file: a supplier's e-invoice is kept as it came, the original the books keep."""
 
-import invoicing.models
 from django.db import migrations, models
+
+import invoicing.models
 
 
 class Migration(migrations.Migration):
