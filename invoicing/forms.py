@@ -35,7 +35,7 @@ from django.forms.utils import ErrorList
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import ThirdPartyForm
@@ -135,7 +135,7 @@ class InvoiceForm(Form):
         help_text=_("When the work was done or the goods delivered. Empty: the date the invoice is issued."),
     )
     period_start = DateField(label=_("Or a period: from"), window=VALIDITY, required=False)
-    period_end = DateField(label=_("to"), window=VALIDITY, required=False)
+    period_end = DateField(label=pgettext_lazy("end of a period", "to"), window=VALIDITY, required=False)
     buyer_reference = forms.CharField(
         label=_("Buyer reference"),
         max_length=100,

@@ -62,7 +62,7 @@ EU_COUNTRIES = frozenset(
 
 # UN/ECE Recommendation 20 unit codes a member picks from, with how people call them.
 UNITS: dict[str, Promise] = {
-    "C62": _("unit"),
+    "C62": _("piece"),
     "HUR": _("hour"),
     "DAY": _("day"),
     "MON": _("month"),
@@ -109,9 +109,10 @@ EXEMPTIONS: dict[str, Exemption] = {
         "VATEX-EU-132",
         _("VAT exemption, article 44 §2 8° of the VAT code (performing artists' services to organisers)"),
     ),
-    "art44-3-1": Exemption(
-        "VATEX-EU-132",
-        _("VAT exemption, article 44 §3 1° of the VAT code (letting of immovable property)"),
+    # Directive 2006/112/EC art. 135(1)(l): letting of immovable property.
+    "art44-3-2": Exemption(
+        "VATEX-EU-135",
+        _("VAT exemption, article 44 §3 2° of the VAT code (letting of immovable property)"),
     ),
 }
 

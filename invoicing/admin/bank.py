@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.admin.shared import ServicesOnlyAdmin, _form_errors, _user
+from invoicing.bank import STATEMENT_MAX_BYTES
 from invoicing.bank.references import reference_digits, reference_text
 from invoicing.bank.statements import statement_import, statement_line_allocate, statement_line_ignore
 from invoicing.models import BankStatement, BankStatementLine, Invoice, InvoiceKind, InvoiceStatus, LineStatus
@@ -43,7 +44,6 @@ from smartcoop.forms import Form
 from smartcoop.input_rules import read_amount
 from smartcoop.money import ZERO, amount_text
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a day's statement of a busy account is a few megabytes
 OTHER_ROWS = 3  # rows for invoices typed by their number, beside the suggestions
 
 
@@ -52,7 +52,7 @@ class StatementUploadForm(Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
+        if upload.size > STATEMENT_MAX_BYTES:
             raise forms.ValidationError(gettext("A statement file is at most 20 MB."))
         return upload
 

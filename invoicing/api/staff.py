@@ -24,6 +24,7 @@ from invoicing.api.serializers import (
     StatementUploadSerializer,
 )
 from invoicing.api.shared import StaffReads, user_of, validated
+from invoicing.bank import STATEMENT_MAX_BYTES
 from invoicing.bank.statements import statement_import
 from invoicing.models import (
     BankStatement,
@@ -36,7 +37,6 @@ from invoicing.models import (
 )
 from smartcoop.access import visible
 from smartcoop.errors import InvalidInput
-from smartcoop.uploads import MAX_DOCUMENT_BYTES
 
 
 class ReadsStatements(StaffReads):
@@ -79,8 +79,8 @@ class BankStatementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[BankSt
     def create(self, request: Request) -> Response:
         given = validated(StatementUploadSerializer, request.data)
         upload = given["file"]
-        if upload.size > MAX_DOCUMENT_BYTES:
-            raise InvalidInput.on("file", _("A statement file is at most 10 MB."))
+        if upload.size > STATEMENT_MAX_BYTES:
+            raise InvalidInput.on("file", _("A statement file is at most 20 MB."))
         # The service asks the policy (accountants and administrators import) and finds a file
         # imported before by its digest: then nothing changes and the statement is named again.
         result = statement_import(content=upload.read(), file_name=upload.name or "", actor=user_of(request))

@@ -9,3 +9,6 @@ members owe, and the advisors' review queue for what could not be matched.
 - `statements`: the import (one transaction per statement, once per file), the matching, and the
   advisors' decisions on a line (allocate, ignore).
 """
+
+# A day's statement of a busy account is a few megabytes (10,000 camt.053 entries are about 10 MB).
+STATEMENT_MAX_BYTES = 20 * 1024 * 1024

@@ -181,7 +181,7 @@ def _existing(digest: str, data: StatementData | None = None) -> BankStatement |
 def statement_import(*, content: bytes, file_name: str, actor: User | None) -> ImportResult:
     """Import a statement file once: lines, matched payments and postings in one transaction."""
     if actor is not None:
-        require(actor, "import", BankStatement, message=_("Only who may import bank statements can do this."))
+        require(actor, "import", BankStatement, message=_("Only staff who may import bank statements can do this."))
     digest = hashlib.sha256(content).hexdigest()
     known = _existing(digest)
     if known is not None:
@@ -680,7 +680,9 @@ def statement_line_ignore(*, line: BankStatementLine, reason: str, actor: User) 
     require(actor, "decide", line, message=_("Only an advisor may decide on a bank payment."))
     reason = " ".join(reason.split())
     if not reason:
-        raise InvalidInput.on("reason", _("Say why this payment is ignored (the accountant books it by it)."))
+        raise InvalidInput.on(
+            "reason", _("Say why this payment is ignored: the accountant books it according to your reason.")
+        )
     with transaction.atomic():
         locked = BankStatementLine.objects.select_for_update().get(pk=line.pk)
         if locked.status == LineStatus.IGNORED:
