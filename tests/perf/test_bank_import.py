@@ -14,6 +14,12 @@ and notification, the suspense postings, the commit). The lines are a realistic 
 
 The references of a statement are looked up in one query, the amounts in one: the time is the
 payments' and postings' own, not the lookups', so it grows with the lines, not with the invoices.
+The table parts it: the time inside `invoice_payment_record`, inside the suspense postings, and
+the rest (reading, checking, matching, writing the lines, committing). Why the postings dominate:
+each posting (and each payment) runs in a nested atomic block, a subtransaction, and updates the
+ledger's maintained totals of the same few rows (550's balance and its day, 499's); PostgreSQL
+makes each such update slower by every earlier subtransaction that updated the row in the same
+transaction, so thousands of postings in one statement's transaction cost O(n²).
 """
 
 import random
