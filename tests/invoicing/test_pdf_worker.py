@@ -1,9 +1,9 @@
 """A real Celery worker builds the PDF of an issued invoice, once, whatever is queued twice.
 
-The invoice is issued in a transaction that commits, so what the issue queues reaches Redis; the
-worker is a separate process on the suite's test database (`tests.support.celery_worker`), on a
-queue of this test's own, so another suite running at the same time neither takes its tasks nor
-gives it theirs.
+The invoice is issued in a transaction that commits, so what the issue queues reaches Redis (its
+delivery, which builds the PDF too, then sends it). The worker is a separate process on the suite's
+test database (`tests.support.celery_worker`), on a queue of this test's own, so another suite
+running at the same time neither takes its tasks nor gives it theirs.
 """
 
 import os
@@ -26,7 +26,9 @@ BUILD_SUCCEEDED = "invoicing.tasks.invoice_build_pdf["
 
 
 @pytest.fixture
-def worker(transactional_db: None) -> Iterator[subprocess.Popen[str]]:
+def worker(transactional_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[str]]:
+    # The issue's delivery runs on this worker too: what it sends lands in this test's directory.
+    monkeypatch.setenv("PEPPOL_DIRECTORY", str(tmp_path / "peppol"))
     queue = f"test-invoice-pdf-{os.getpid()}"
     default_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue  # every task this test sends goes there
