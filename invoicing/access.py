@@ -124,11 +124,25 @@ _cooperative_wide(PeppolDocument, "view", "invoicing.view_peppoldocument")
 _cooperative_wide(PeppolDocument, "decide", "invoicing.change_peppoldocument")
 
 
+def invoices_notify_users(invoices: list[Invoice]) -> dict[int, list[User]]:
+    """`invoice_notify_users` of many invoices, by invoice id, in one query."""
+    by_activity: dict[int, list[User]] = {}
+    activity_ids = {invoice.activity_id for invoice in invoices if invoice.activity_id is not None}
+    holders = ActivityHolder.objects.filter(
+        activity_id__in=activity_ids, role__in=BOOK_ROLES, member__user__isnull=False
+    ).select_related("member__user")
+    for holder in holders:
+        if holder.member.user is not None:
+            by_activity.setdefault(holder.activity_id, []).append(holder.member.user)
+    creators = User.objects.in_bulk({invoice.created_by_id for invoice in invoices if invoice.activity_id is None})
+    return {
+        invoice.pk: by_activity.get(invoice.activity_id, [])
+        if invoice.activity_id is not None
+        else [creators[invoice.created_by_id]]
+        for invoice in invoices
+    }
+
+
 def invoice_notify_users(invoice: Invoice) -> list[User]:
     """Who is told about an invoice's payments and disputes: its Activity's book readers, or its creator."""
-    if invoice.activity_id is None:
-        return [invoice.created_by]
-    holders = ActivityHolder.objects.filter(
-        activity_id=invoice.activity_id, role__in=BOOK_ROLES, member__user__isnull=False
-    ).select_related("member__user")
-    return [holder.member.user for holder in holders if holder.member.user is not None]
+    return invoices_notify_users([invoice])[invoice.pk]

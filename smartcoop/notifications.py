@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import Truncator
@@ -136,19 +136,39 @@ def notify(
         # Rendered once now: a placeholder or a template the context does not fill fails the decision here.
         notification_subject(notification)
         notification_body(notification)
-    try:
-        with transaction.atomic():
-            notification.save()
-    except IntegrityError:
-        if Notification.objects.filter(key=key).exists():
-            return None
-        raise
+    if not _insert_once(notification):
+        return None
     from smartcoop.tasks import send_notification  # tasks import this module
 
     # robust: the decision is committed by then; a broker that is down must not turn it into an
     # error page. The sweep (`notifications_resend`) queues what was not queued.
     transaction.on_commit(lambda: send_notification.delay(notification.pk), robust=True)
     return notification
+
+
+def _insert_once(notification: Notification) -> bool:
+    """Insert the row unless its cause was told already; False then.
+
+    ON CONFLICT instead of a savepoint around save(): a bank statement's import tells thousands of
+    members in one transaction, and thousands of savepoints overflow PostgreSQL's subtransaction
+    cache (every later statement of the transaction slows down).
+    """
+    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(notification, add=True), connection) for field in fields]
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table} ({columns}) VALUES ({placeholders})"  # noqa: S608 -- the model's own names
+            " ON CONFLICT (key) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.pk = row[0]
+    notification._state.adding = False
+    return True
 
 
 def notification_send(*, notification_id: int) -> bool:

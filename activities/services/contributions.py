@@ -4,6 +4,8 @@ The rate is the Activity's own (an advisor's override) or its entity's; a postin
 cause, so a retried task posts it once.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -78,11 +80,41 @@ def contribution_post(
     `contribution_rate`), or an invoice paid for any issuer, at the rate it was issued with. The
     caller holds the lock that makes its retries meet the posting already there.
     """
-    base = _money(base, field="base")
-    amount = to_money(base * rate)
-    if amount == 0:
+    return contributions_post(
+        parts=[ContributionPart(analytic=analytic, rate=rate, base=base)],
+        on=on,
+        booked_on=booked_on,
+        key=key,
+        actor=actor,
+        cause=cause,
+    )
+
+
+@dataclass(frozen=True)
+class ContributionPart:
+    analytic: AnalyticAccount
+    rate: Decimal
+    base: Decimal
+
+
+def contributions_post(
+    *, parts: Sequence[ContributionPart], on: str, booked_on: date, key: str, actor: User | None, cause: Model
+) -> Transaction | None:
+    """Several contributions in one posting (a bank statement's payments): each part rounded alone,
+    as it would be posted alone, and charged to its analytic account; the cooperative's income once."""
+    charged: dict[int, tuple[AnalyticAccount, Decimal]] = {}
+    total_base = Decimal(0)
+    for part in parts:
+        base = _money(part.base, field="base", allow_zero=True)
+        total_base += base
+        amount = to_money(base * part.rate)
+        known = charged.get(part.analytic.pk)
+        charged[part.analytic.pk] = (part.analytic, amount + (known[1] if known else Decimal(0)))
+    total = sum((amount for _analytic, amount in charged.values()), Decimal(0))
+    if total == 0:
         return None
-    with transaction.atomic():
+    rates = {part.rate for part in parts}
+    with transaction.atomic(savepoint=False):  # inside the caller's transaction, as ledger_post
         already = Transaction.objects.filter(key=key).first()
         posting = ledger_post(
             key=key,
@@ -90,10 +122,15 @@ def contribution_post(
             memo=books_memo(
                 lambda: (
                     _("Cooperative contribution %(rate)s on %(base)s")
-                    % {"rate": f"{number_format(rate * 100, 2)} %", "base": amount_text(base)}
+                    % {"rate": f"{number_format(next(iter(rates)) * 100, 2)} %", "base": amount_text(total_base)}
+                    if len(rates) == 1
+                    else _("Cooperative contributions on %(base)s") % {"base": amount_text(total_base)}
                 )
             ),
-            legs=[debit(CONTRIBUTION_CHARGE, amount, analytic), credit(CONTRIBUTION_INCOME, amount)],
+            legs=[
+                *(debit(CONTRIBUTION_CHARGE, amount, analytic) for analytic, amount in charged.values() if amount > 0),
+                credit(CONTRIBUTION_INCOME, total),
+            ],
             actor=actor,
         )
         if already is None:
@@ -102,9 +139,9 @@ def contribution_post(
                 action="activity.contribution_posted",
                 target=cause,
                 on=on,
-                base=base,
-                rate=rate,
-                amount=amount,
+                base=total_base,
+                rate=next(iter(rates)) if len(rates) == 1 else None,
+                amount=total,
                 posting=posting.key,
             )
         return posting

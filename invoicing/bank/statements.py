@@ -27,10 +27,14 @@ or the supplier's payment that sent it posted it already):
    along the partial index `invoice_open_by_amount`) and whose client's name is similar to the
    payer's are suggested; the line waits for an advisor.
 
-Postings: a matched payment posts bank 550 to the receivable (the payment service), a capital
-call bank 550 to capital (the register's service). What is not allocated at import is booked
-bank 550 to suspense 499 (`bank-line:<id>:suspense`), so the books show the bank's balance from
-the day of import. An advisor's later allocation settles the invoice from 499
+Postings: the payments matched are booked as a bank journal entry is, one posting per day of the
+statement (`bank-statement:<id>:payments:<day>`: bank 550 to each issuer's receivable, with one
+posting of the contributions they bring; `invoice_payments_record_many`), a capital call bank 550
+to capital (the register's service). What is not allocated at import is booked bank 550 to
+suspense 499, one posting per day (`bank-statement:<id>:suspense:<day>`; each line's part is its
+`unallocated`), so the books show the bank's balance from the day of import. One posting per
+payment cost a 10,000-line statement minutes; per day, seconds. An advisor's later allocation
+settles the invoice from 499
 (`invoice_payment_record(..., from_suspense=True)`); for a capital call, whose service posts from
 the bank, 499 is cleared back to 550 (`bank-line:<id>:capital-call:<id>`). An ignored line's money
 stays in 499 for the accountant to book (a refund to make, a transfer between own accounts).
@@ -43,6 +47,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -69,7 +74,7 @@ from invoicing.models import (
     StatementFormat,
 )
 from invoicing.services.invoices import check_money
-from invoicing.services.payments import BANK, SUSPENSE, invoice_payment_record
+from invoicing.services.payments import BANK, SUSPENSE, Allocation, invoice_payment_record, invoice_payments_record_many
 from members.models import CapitalCall, CapitalCallStatus, User
 from members.services.capital_calls import capital_call_record_payment
 from smartcoop.access import may, require
@@ -280,6 +285,7 @@ class _Matcher:
         self.actor = actor
         self.outcomes: dict[int, _Outcome] = {line.pk: _Outcome() for line in lines}
         self.open_left: dict[int, Decimal] = {}
+        self.allocations: list[Allocation] = []
 
     def run(self) -> dict[str, int]:
         credits = [line for line in self.lines if line.amount > 0]
@@ -306,11 +312,29 @@ class _Matcher:
             self.open_left[invoice.pk] = invoice.amount_open
         for line in credits:
             self._by_reference(line, found[line.pk], nearest[line.pk], invoices, calls)
+        self._record_payments()
         self._by_amount_and_name([line for line in credits if not self.outcomes[line.pk].allocated])
         self._others_of_the_client(
             [line for line in credits if line.unallocated > 0 and self.outcomes[line.pk].allocated]
         )
         return self._write(credits)
+
+    def _record_payments(self) -> None:
+        """The payments matched by reference, booked at once: one posting per day of the statement."""
+        by_day: dict[date, list[Allocation]] = defaultdict(list)
+        for allocation in self.allocations:
+            by_day[allocation.statement_line.booking_date].append(allocation)
+        statement = self.statement
+        for day, allocations in sorted(by_day.items()):
+            invoice_payments_record_many(
+                allocations=allocations,
+                key=f"bank-statement:{statement.pk}:payments:{day.isoformat()}",
+                booked_on=day,
+                memo=books_memo(
+                    lambda: _("Payments received, statement %(statement)s") % {"statement": statement.statement_id}
+                ),
+                actor=self.actor,
+            )
 
     @staticmethod
     def _references(line: BankStatementLine) -> list[tuple[str, bool]]:
@@ -370,13 +394,10 @@ class _Matcher:
             )
             return
         amount = min(line.unallocated, left)
-        invoice_payment_record(
-            invoice=invoice,
-            amount=amount,
-            paid_on=line.booking_date,
-            key=f"bank-line:{line.pk}:invoice:{invoice.pk}",
-            actor=self.actor,
-            statement_line=line,
+        self.allocations.append(
+            Allocation(
+                invoice=invoice, amount=amount, key=f"bank-line:{line.pk}:invoice:{invoice.pk}", statement_line=line
+            )
         )
         self.open_left[invoice.pk] = left - amount
         line.unallocated -= amount
@@ -495,9 +516,7 @@ class _Matcher:
             if line.amount > 0:
                 line.match_note = " ".join(outcome.notes)[:300]
         _update_lines(self.lines)
-        for line in credits:
-            if line.unallocated > 0:
-                _to_suspense(line, actor=self.actor)
+        _to_suspense(self.statement, [line for line in credits if line.unallocated > 0], actor=self.actor)
         Invoices = BankStatementLine.suggested_invoices.through
         Invoices.objects.bulk_create(
             (
@@ -551,19 +570,31 @@ _INVOICE_FIELDS = (
 )  # fmt: skip
 
 
-def _to_suspense(line: BankStatementLine, *, actor: User | None) -> None:
-    ledger_post(
-        key=f"bank-line:{line.pk}:suspense",
-        date=line.booking_date,
-        memo=books_memo(
-            lambda: (
-                _("Bank payment to allocate: %(name)s %(communication)s")
-                % {"name": line.counterparty_name, "communication": line.communication[:80]}
-            )
-        ),
-        legs=[debit(BANK, line.unallocated), credit(SUSPENSE, line.unallocated)],
-        actor=actor,
+def _suspense_memo(statement_id: str, count: int) -> str:
+    return books_memo(
+        lambda: (
+            _("Bank payments to allocate, statement %(statement)s: %(count)s lines")
+            % {"statement": statement_id, "count": count}
+        )
     )
+
+
+def _to_suspense(statement: BankStatement, lines: list[BankStatementLine], *, actor: User | None) -> None:
+    """What no invoice took waits in 499 for an advisor, one posting per day of the statement, so the
+    books show the bank's balance from the day it arrived (each line's part is its `unallocated`)."""
+    by_day: dict[date, Decimal] = defaultdict(Decimal)
+    counts: dict[date, int] = defaultdict(int)
+    for line in lines:
+        by_day[line.booking_date] += line.unallocated
+        counts[line.booking_date] += 1
+    for day, amount in sorted(by_day.items()):
+        ledger_post(
+            key=f"bank-statement:{statement.pk}:suspense:{day.isoformat()}",
+            date=day,
+            memo=_suspense_memo(statement.statement_id, counts[day]),
+            legs=[debit(BANK, amount), credit(SUSPENSE, amount)],
+            actor=actor,
+        )
 
 
 # --- the advisors' decisions ------------------------------------------------------------------------

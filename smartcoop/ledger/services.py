@@ -90,6 +90,25 @@ def _same_legs(existing: Transaction, rows: list[Row]) -> bool:
     return stored == Counter(rows)
 
 
+_known_accounts: set[str] = set()
+
+
+def _refuse_unknown_accounts(codes: set[str]) -> None:
+    """Refused before anything is written, so the caller's transaction is left whole.
+
+    The chart only grows (accounts are added by migrations, never removed), so the codes seen once
+    are kept for the process; a code not seen yet costs one query.
+    """
+    if codes <= _known_accounts:
+        return
+    _known_accounts.update(Account.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = codes - _known_accounts
+    if unknown:
+        raise InvalidPosting(
+            _("There is no account %(code)s in the chart of accounts.") % {"code": ", ".join(sorted(unknown))}
+        )
+
+
 def _insert_legs(cursor: CursorWrapper, *, transaction_id: int, booking_date: date, rows: list[Row]) -> None:
     """One statement for all legs, account codes resolved by the join (no cache to go stale)."""
     values = ", ".join(["(%s, %s::bigint, %s::numeric, %s::numeric)"] * len(rows))
@@ -121,8 +140,12 @@ def ledger_post(
     if not key or len(key) > 200:
         raise InvalidPosting(_("A posting needs a key of at most 200 characters naming its cause."))
     rows = _rows(legs)
+    _refuse_unknown_accounts({row[0] for row in rows})
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: a failed posting fails the caller's whole
+    # transaction anyway, and thousands of savepoints in one transaction (a bank statement's
+    # payments) overflow PostgreSQL's subtransaction cache, which slows every later statement.
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO ledger_transaction (key, booking_date, memo, actor_id, created_at, reverses_id)"
@@ -132,13 +155,15 @@ def ledger_post(
             inserted = cursor.fetchone()
             if inserted is not None:
                 _insert_legs(cursor, transaction_id=inserted[0], booking_date=date, rows=rows)
-        if inserted is None:
-            existing = Transaction.objects.get(key=key)
-            if existing.booking_date != date or not _same_legs(existing, rows):
-                raise IdempotencyConflict(
-                    _("The operation %(key)s was already posted with other amounts or another date.") % {"key": key}
-                )
-            return existing
+        existing = Transaction.objects.get(key=key) if inserted is None else None
+    # Refused out of the block: it wrote nothing, and the caller may show the refusal and go on.
+    if existing is not None:
+        if existing.booking_date != date or not _same_legs(existing, rows):
+            raise IdempotencyConflict(
+                _("The operation %(key)s was already posted with other amounts or another date.") % {"key": key}
+            )
+        return existing
+    assert inserted is not None
     return Transaction(
         id=inserted[0],
         key=key,

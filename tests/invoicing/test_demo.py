@@ -142,7 +142,7 @@ def test_a_wrong_check_digit_waits_in_the_review_queue(seeded: dict[str, Invoice
     meant.refresh_from_db()
     assert meant.status == InvoiceStatus.ISSUED and not meant.payments.exists()
     # The money is on the bank's account, waiting in suspense (499) for the advisor.
-    assert Transaction.objects.filter(key=f"bank-line:{line.pk}:suspense").exists()
+    assert Transaction.objects.filter(key__startswith=f"bank-statement:{line.statement_id}:suspense:").exists()
 
 
 def test_every_issued_document_is_a_valid_peppol_ubl(seeded: dict[str, Invoice]) -> None:

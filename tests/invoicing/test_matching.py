@@ -163,7 +163,7 @@ def test_wrong_check_digits_are_only_a_suggestion(make_invoice, client_be: Third
     assert invoice.status == InvoiceStatus.ISSUED
     assert not InvoicePayment.objects.exists()
     # The money is in the books all the same, waiting in suspense for an advisor.
-    assert Transaction.objects.filter(key=f"bank-line:{found.pk}:suspense").exists()
+    assert Transaction.objects.filter(key__startswith=f"bank-statement:{found.statement_id}:suspense:").exists()
     assert balance("499") == Decimal("-1210.00")
 
 
