@@ -84,11 +84,13 @@ class Kind:
     pattern: re.Pattern[str]
     text: str
     loader: str | None = None
+    # Other texts, chosen by the loaded cause's "variant" (an invoice or a credit note).
+    variants: Mapping[str, str] | None = None
 
 
 # The texts are those of the memos the services write (`books_memo`): the accountant's memo and the
 # member's description are one sentence, read in the books' language and in the reader's.
-KINDS = (
+KINDS = [
     Kind(re.compile(r"expense-claim:(?P<id>\d+):approve"), gettext_noop("Expense claim %(id)s: %(title)s"), "claim"),
     Kind(re.compile(r"expense-claim:(?P<id>\d+):reimburse"), gettext_noop("Expense claim %(id)s reimbursed")),
     Kind(
@@ -109,7 +111,16 @@ KINDS = (
     # The ledger's demo invoice (smartcoop/ledger/demo.py), until invoicing posts its own.
     Kind(re.compile(r"demo:invoice:(?P<number>[^:]+):issue"), gettext_noop("Invoice %(number)s issued")),
     Kind(re.compile(r"demo:invoice:(?P<number>[^:]+):payment"), gettext_noop("Payment of invoice %(number)s")),
-)
+]
+
+
+def movements_register(
+    *, kinds: Sequence[Kind], loaders: Mapping[str, Callable[[Iterable[int]], dict[int, Data]]]
+) -> None:
+    """The postings of an app above this one (invoicing), told the same way: registered at start-up."""
+    LOADERS.update(loaders)
+    KINDS[:0] = [kind for kind in kinds if kind not in KINDS]
+
 
 REVERSAL = re.compile(r"reversal:(?P<id>\d+)")
 # The memo `ledger_reverse` writes; told to the member with the reversed one's description for its key.
@@ -181,7 +192,8 @@ class _Describer:
             if cause is None:
                 return memo
             data = {**data, **cause}
-        return gettext(kind.text) % data
+        text = kind.variants.get(data.get("variant", ""), kind.text) if kind.variants else kind.text
+        return gettext(text) % data
 
 
 def movements_describe(postings: Sequence[Posted], *, language: str | None = None) -> list[str]:

@@ -8,3 +8,6 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from invoicing import access  # noqa: F401 -- registers the invoices' grants in the access policy
+        from invoicing.movements import register
+
+        register()  # the Activity page tells invoicing's postings in the member's language

@@ -36,7 +36,15 @@ def reference_digits(text: str) -> str:
 
 
 def is_valid(digits: str) -> bool:
-    return len(digits) == 12 and digits.isdigit() and ogm_vcs.is_valid(digits)
+    """The OGM/VCS rule: the last two digits are the first ten modulo 97 (97 for a remainder of 0).
+
+    Written out rather than python-stdnum's `ogm_vcs.is_valid`, whose cleaning and exceptions cost
+    more than the arithmetic: a wrong communication's nearest valid ones are 120 checks each.
+    """
+    if len(digits) != 12 or not digits.isdigit():
+        return False
+    remainder = int(digits[:10]) % 97
+    return int(digits[10:]) == (remainder or 97)
 
 
 @dataclass(frozen=True)

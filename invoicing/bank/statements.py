@@ -564,9 +564,12 @@ def _invoices() -> QuerySet[Invoice]:
     return Invoice.objects.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.DRAFT).only(*_INVOICE_FIELDS)
 
 
+# Everything the payments read too (the split, the contribution, who is told): a deferred field
+# would be loaded by one query per invoice.
 _INVOICE_FIELDS = (
     "id", "number", "reference", "status", "kind", "client_id", "client_name", "total_incl_vat", "amount_paid",
-    "amount_credited", "amount_written_off",
+    "amount_credited", "amount_written_off", "total_excl_vat", "excl_settled", "analytic_id", "contribution_rate",
+    "activity_id", "created_by_id",
 )  # fmt: skip
 
 

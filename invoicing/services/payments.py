@@ -32,7 +32,7 @@ from invoicing.models import BankStatementLine, Invoice, InvoicePayment, Invoice
 from invoicing.services.invoices import RECEIVABLE, check_money, invoice_status_after
 from members.models import User
 from smartcoop.access import require
-from smartcoop.audit.services import audit_record, changes, name_actions, snapshot
+from smartcoop.audit.services import audit_entry, audit_record, audit_record_many, changes, name_actions, snapshot
 from smartcoop.errors import ConflictError, InvalidInput
 from smartcoop.input_rules import PAYMENT
 from smartcoop.ledger.models import AnalyticAccount
@@ -233,19 +233,20 @@ def invoice_payments_record_many(
         )
         invoices = {allocation.invoice.pk: allocation.invoice for allocation in allocations}
         _update_invoices(list(invoices.values()))
-        for payment in payments:
-            invoice = payment.invoice
-            audit_record(
+        audit_record_many(
+            audit_entry(
                 actor=actor,
                 action="invoice.payment_recorded",
-                target=invoice,
-                before=before[invoice.pk],
-                after={"status": invoice.status, "amount_paid": invoice.amount_paid},
+                target=payment.invoice,
+                before=before[payment.invoice.pk],
+                after={"status": payment.invoice.status, "amount_paid": payment.invoice.amount_paid},
                 amount=payment.amount,
                 paid_on=payment.paid_on,
                 posting=posting.key,
                 statement_line=payment.statement_line_id,
             )
+            for payment in payments
+        )
         readers = invoices_notify_users(list(invoices.values()))
         for payment in payments:
             _tell_paid(payment.invoice, payment, readers.get(payment.invoice.pk, []))

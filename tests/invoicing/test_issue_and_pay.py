@@ -100,3 +100,18 @@ def test_an_invoice_credited_in_part_then_paid_reads_paid(make_invoice, client_b
     )
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_open) == (InvoiceStatus.PAID, Decimal("0.00"))
+
+
+def test_the_activity_tells_its_invoices_and_payments_in_the_members_language(
+    make_invoice, client_be, holder, advisor, activity
+):
+    from activities.selectors import activity_movements
+
+    invoice = make_invoice(client_be, line("Concert", "1", "1000"))
+    invoice_payment_record(
+        invoice=invoice, amount=Decimal("1210.00"), paid_on=date(2026, 3, 20), key="t:all", actor=advisor
+    )
+    told = [movement.description for movement in activity_movements(activity=activity, language="en")]
+    assert f"Invoice {invoice.number} to Théâtre de la Balsamine" in told
+    assert f"Payment of invoice {invoice.number} by Théâtre de la Balsamine" in told
+    assert "Cooperative contribution on turnover" in told
