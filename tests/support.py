@@ -82,3 +82,15 @@ def worker_output(process: subprocess.Popen[str]) -> list[str]:
 
     threading.Thread(target=read, daemon=True).start()
     return lines
+
+
+def waiting_on_a_lock() -> bool:
+    """Another connection of this database waits on a lock now (the race tests' signal to release)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else pg_stat_activity is read once per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])

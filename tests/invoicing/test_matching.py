@@ -44,6 +44,7 @@ from smartcoop.ledger.models import Leg, Transaction
 from smartcoop.models import CooperativeEntity
 from tests.conftest import BELGIAN_ENTITY
 from tests.invoicing.conftest import line
+from tests.support import waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -347,17 +348,6 @@ def _in_threads(count: int, work: Callable[[int], T]) -> list[T]:
         return [future.result(timeout=60) for future in [pool.submit(run, index) for index in range(count)]]
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_one_file_at_once_make_one_statement(
     make_invoice, client_be: ThirdParty, importer: User
@@ -375,7 +365,7 @@ def test_two_imports_of_one_file_at_once_make_one_statement(
         counts = matcher_run(self)
         inside.set()
         deadline = time.monotonic() + 30
-        while not _waiting_on_a_lock():
+        while not waiting_on_a_lock():
             assert time.monotonic() < deadline, "the second import never waited"
             time.sleep(0.02)
         return counts
@@ -413,7 +403,7 @@ def test_an_import_waits_for_a_payment_recorded_meanwhile_and_pays_only_what_is_
             Invoice.objects.select_for_update().get(pk=invoice.pk)
             locked.set()
             deadline = time.monotonic() + 30
-            while not _waiting_on_a_lock():  # the import now waits on the invoice
+            while not waiting_on_a_lock():  # the import now waits on the invoice
                 assert time.monotonic() < deadline, "the import never waited"
                 time.sleep(0.02)
             invoice_payment_record(

@@ -24,6 +24,7 @@ from invoicing.services.payments import invoice_payment_record
 from smartcoop.errors import InvalidInput
 from smartcoop.ledger.models import Transaction
 from tests.invoicing.conftest import ISSUED_ON, line
+from tests.support import waiting_on_a_lock
 
 
 def _in_threads(functions: list[Callable[[], Any]]) -> list[Any]:
@@ -40,20 +41,9 @@ def _in_threads(functions: list[Callable[[], Any]]) -> list[Any]:
         return [future.result(timeout=120) for future in futures]
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 def _wait_until_blocked() -> None:
     deadline = time.monotonic() + 30
-    while not _waiting_on_a_lock():
+    while not waiting_on_a_lock():
         assert time.monotonic() < deadline, "the other transaction never waited on the lock"
         time.sleep(0.02)
 

@@ -34,7 +34,7 @@ from members.models import Member
 from smartcoop.audit.models import AuditEntry
 from smartcoop.errors import InvalidInput, NotFoundError
 from tests.activities import conftest as activities_fixtures
-from tests.support import ROOT, celery_worker
+from tests.support import ROOT, celery_worker, waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -412,17 +412,6 @@ def test_a_document_refused_for_want_of_a_code_is_accepted_when_the_member_uploa
     assert (entry.before, entry.after) == ({"status": "rejected"}, {"status": "accepted"})
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_receptions_of_one_file_at_once_make_one_purchase(
     activity: Activity, holder: Member, monkeypatch: pytest.MonkeyPatch
@@ -455,7 +444,7 @@ def test_two_receptions_of_one_file_at_once_make_one_purchase(
     assert claimed.wait(30)
     second.start()
     deadline = time.monotonic() + 30
-    while not _waiting_on_a_lock():
+    while not waiting_on_a_lock():
         assert time.monotonic() < deadline, "the second reception never waited on the first's claim"
         time.sleep(0.02)
     release.set()

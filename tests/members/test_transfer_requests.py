@@ -35,6 +35,7 @@ from members.services import (
     transfer_request_submit,
 )
 from smartcoop.errors import ConflictError, InvalidInput, PermissionDeniedError
+from tests.support import waiting_on_a_lock
 
 DAY = date(2026, 2, 1)
 REQUESTS = "/admin/members/sharetransferrequest/"
@@ -281,17 +282,6 @@ def test_two_advisors_approving_at_once_record_one_transfer(alice: Member, bob: 
     assert (member_holding(member=alice), member_holding(member=bob)) == (1, 3)
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_approval_waits_for_a_register_operation_in_member_order_without_deadlock(
     make_member, advisor: User
@@ -315,7 +305,7 @@ def test_an_approval_waits_for_a_register_operation_in_member_order_without_dead
             low_locked.set()
             assert approval_started.wait(30)
             deadline = time.monotonic() + 30
-            while not _waiting_on_a_lock():  # the approval is now blocked on the lower member
+            while not waiting_on_a_lock():  # the approval is now blocked on the lower member
                 assert time.monotonic() < deadline, "the approval never waited"
                 time.sleep(0.02)
             Member.objects.select_for_update(no_key=True).get(pk=high.pk)
