@@ -18,7 +18,6 @@ Issuing is a POST that `invoice_issue` makes idempotent: a double click, or the 
 issues once and shows the same number.
 """
 
-from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -45,6 +44,7 @@ from invoicing.services.invoices import (
     invoice_draft_create,
     invoice_draft_delete,
     invoice_draft_update,
+    invoice_due_date,
     invoice_issue,
 )
 from invoicing.ubl import invoice_ubl, ubl_file_name
@@ -219,13 +219,6 @@ def client_options(request: HttpRequest, code: str) -> HttpResponse:
 # --- one invoice -------------------------------------------------------------------------------------------
 
 
-def _due_date_shown(invoice: Invoice) -> date:
-    """The due date a draft will get if issued today: the one chosen, else the client's payment terms."""
-    if invoice.due_date is not None and invoice.due_date >= timezone.localdate():
-        return invoice.due_date
-    return timezone.localdate() + timedelta(days=invoice.client.payment_terms_days)
-
-
 @login_required
 @require_GET
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -277,7 +270,7 @@ def _preview(request: HttpRequest, user: User, invoice: Invoice, lines: list[Inv
         "state_label": invoice.get_state_display(),
         "client": client,
         "client_vat": vat_number_text(client.vat_number),
-        "due_date": _due_date_shown(invoice),
+        "due_date": invoice_due_date(invoice, timezone.localdate()),
         "may_edit": may(user, "edit", invoice),
         "may_issue": may(user, "issue", invoice),
         "needs_reference": bool(client.peppol_id) and not (invoice.buyer_reference or invoice.purchase_order),

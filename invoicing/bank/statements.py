@@ -57,6 +57,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities.services.shared import _money
 from invoicing.bank.camt053 import camt053_parse, is_camt053
 from invoicing.bank.coda import coda_parse, is_coda
 from invoicing.bank.data import StatementData
@@ -73,7 +74,6 @@ from invoicing.models import (
     LineStatus,
     StatementFormat,
 )
-from invoicing.services.invoices import check_money
 from invoicing.services.payments import BANK, SUSPENSE, Allocation, invoice_payment_record, invoice_payments_record_many
 from members.models import CapitalCall, CapitalCallStatus, User
 from members.services.capital_calls import capital_call_record_payment
@@ -616,7 +616,7 @@ def statement_line_allocate(
         raise InvalidInput.on("invoices", _("Choose at least one invoice, or a capital call."))
     wanted: dict[int, tuple[Invoice, Decimal]] = {}
     for index, (invoice, amount) in enumerate(invoices):
-        check_money(amount, field=f"invoices.{index}.amount")
+        _money(amount, field=f"invoices.{index}.amount")
         if invoice.pk in wanted:
             raise InvalidInput.on(
                 f"invoices.{index}", _("Invoice %(number)s is chosen twice.") % {"number": invoice.number}

@@ -20,7 +20,7 @@ until the client pays (`invoicing.services.payments`).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -48,9 +48,9 @@ from smartcoop.access import require
 from smartcoop.audit.services import audit_record, changes, name_actions, snapshot
 from smartcoop.errors import ConflictError, InvalidInput, Refusals
 from smartcoop.ledger.models import Transaction
-from smartcoop.ledger.services import books_memo, credit, debit, ledger_post
+from smartcoop.ledger.services import LegSpec, books_memo, credit, debit, ledger_post
 from smartcoop.models import CooperativeEntity
-from smartcoop.money import MAX_AMOUNT, ZERO, amount_text, is_cents, to_money
+from smartcoop.money import MAX_AMOUNT, ZERO, amount_text
 from smartcoop.notifications import notify
 
 RECEIVABLE, VAT_PAYABLE, TURNOVER, WRITE_OFF = "400", "451", "700", "642"
@@ -97,7 +97,6 @@ class InvoiceData:
     purchase_order: str = ""
     exemption_basis: str = ""
     note: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -115,7 +114,7 @@ def _decimal(value: object, *, field: str, refusals: Refusals) -> Decimal | None
     return number
 
 
-def _check_lines(lines: Sequence[LineData], *, refusals: Refusals, credit_note: bool) -> list[LineData]:
+def _check_lines(lines: Sequence[LineData], *, refusals: Refusals) -> list[LineData]:
     if not lines:
         refusals.add("lines", _("Add at least one line."))
         return []
@@ -164,7 +163,6 @@ def _check_lines(lines: Sequence[LineData], *, refusals: Refusals, credit_note: 
                     unit=line.unit,
                 )
             )
-    del credit_note
     return cleaned
 
 
@@ -212,9 +210,9 @@ def _check_dates(data: InvoiceData, refusals: Refusals) -> None:
 # --- drafts -----------------------------------------------------------------------------------------
 
 
-def _check_draft(data: InvoiceData, *, credit_note: bool) -> list[LineData]:
+def _check_draft(data: InvoiceData) -> list[LineData]:
     refusals = Refusals()
-    lines = _check_lines(data.lines, refusals=refusals, credit_note=credit_note)
+    lines = _check_lines(data.lines, refusals=refusals)
     if data.supply_kind not in SupplyKind.values:
         refusals.add("supply_kind", _("Choose services or goods."))
     if data.language and data.language not in ("fr", "nl", "en"):
@@ -294,7 +292,7 @@ def invoice_draft_create(*, issuer: Issuer, data: InvoiceData, actor: User) -> I
         )
         if issuer.activity.status != ActivityStatus.OPEN:
             raise ConflictError(_("The Activity %(code)s is not open.") % {"code": issuer.activity.code})
-    lines = _check_draft(data, credit_note=False)
+    lines = _check_draft(data)
     with transaction.atomic():
         invoice = Invoice(
             kind=InvoiceKind.INVOICE,
@@ -318,7 +316,7 @@ def invoice_draft_create(*, issuer: Issuer, data: InvoiceData, actor: User) -> I
 
 def invoice_draft_update(*, invoice: Invoice, data: InvoiceData, actor: User) -> Invoice:
     require(actor, "edit", invoice)
-    lines = _check_draft(data, credit_note=invoice.is_credit_note)
+    lines = _check_draft(data)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.status != InvoiceStatus.DRAFT:
@@ -368,7 +366,7 @@ def credit_note_create(
         purchase_order=invoice.purchase_order,
         exemption_basis=invoice.exemption_basis,
     )
-    checked = _check_draft(data, credit_note=True)
+    checked = _check_draft(data)
     _check_within_credit(invoice, checked)
     with transaction.atomic():
         note = Invoice(
@@ -487,7 +485,8 @@ def invoice_number_text(series: str, year: int, sequence: int) -> str:
     return f"{series}{year}-{sequence:06d}"
 
 
-def _due_date(invoice: Invoice, issued_on: date) -> date:
+def invoice_due_date(invoice: Invoice, issued_on: date) -> date:
+    """The due date an invoice gets when issued on `issued_on`: the one chosen, else the client's terms."""
     if invoice.due_date is not None and invoice.due_date >= issued_on:
         return invoice.due_date
     return issued_on + timedelta(days=invoice.client.payment_terms_days)
@@ -506,7 +505,7 @@ def _copy_client(invoice: Invoice) -> None:
     invoice.client_email = client.email
 
 
-def _issue_legs(invoice: Invoice) -> list:  # type: ignore[type-arg]
+def _issue_legs(invoice: Invoice) -> list[LegSpec]:
     excl, vat = invoice.total_excl_vat, invoice.total_vat
     analytic = invoice.analytic
     legs = [debit(RECEIVABLE, excl, analytic), credit(TURNOVER, excl, analytic)]
@@ -547,7 +546,7 @@ def invoice_issue(*, invoice: Invoice, actor: User, on: date | None = None) -> I
             period_start=locked.period_start,
             period_end=locked.period_end,
         )
-        _check_draft(data, credit_note=locked.is_credit_note)  # the client may have changed since the draft
+        _check_draft(data)  # the client may have changed since the draft
         credited: Invoice | None = None
         if locked.credited_invoice_id is not None:
             credited = Invoice.objects.select_for_update().get(pk=locked.credited_invoice_id)
@@ -560,7 +559,7 @@ def invoice_issue(*, invoice: Invoice, actor: User, on: date | None = None) -> I
         locked.series, locked.year, locked.sequence = series, issued_on.year, sequence
         locked.number = invoice_number_text(series, issued_on.year, sequence)
         locked.issue_date = issued_on
-        locked.due_date = issued_on if locked.is_credit_note else _due_date(locked, issued_on)
+        locked.due_date = issued_on if locked.is_credit_note else invoice_due_date(locked, issued_on)
         if locked.supply_date is None and locked.period_start is None:
             locked.supply_date = issued_on
         locked.reference = structured_communication(REFERENCE_BASE + locked.pk)
@@ -608,8 +607,7 @@ def _queue_after_issue(invoice: Invoice) -> None:
 
 def _set_off_credit_note(*, invoice: Invoice, note: Invoice, actor: User) -> None:
     """The credit note reduces what the client owes on the invoice, down to zero; the rest is to refund."""
-    open_amount = invoice.total_incl_vat - invoice.amount_paid - invoice.amount_credited - invoice.amount_written_off
-    set_off = min(note.total_incl_vat, max(open_amount, ZERO))
+    set_off = min(note.total_incl_vat, max(invoice.amount_open, ZERO))
     before = snapshot(invoice, ["status", "amount_credited"])
     invoice.amount_credited += set_off
     invoice.excl_settled = min(invoice.excl_settled + note.total_excl_vat, invoice.total_excl_vat)
@@ -668,7 +666,7 @@ def invoice_dispute_close(*, invoice: Invoice, actor: User) -> Invoice:
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.status != InvoiceStatus.DISPUTED:
             raise ConflictError(_("This invoice is not disputed."))
-        locked.status = InvoiceStatus.ISSUED
+        locked.status = InvoiceStatus.ISSUED  # then what its payments make it: invoice_status_after keeps a dispute
         locked.status = invoice_status_after(locked)
         locked.save(update_fields=["status"])
         audit_record(
@@ -733,9 +731,3 @@ def _tell_holders(invoice: Invoice, decision: str, subject: str) -> None:
             context={"number": invoice.number or "", "client": invoice.client_name, "reason": invoice.status_reason},
             link=link,
         )
-
-
-def check_money(value: Decimal, *, field: str) -> Decimal:
-    if not is_cents(value) or value <= 0:
-        raise InvalidInput.on(field, _("Enter an amount greater than zero, with at most two decimals."))
-    return to_money(value)

@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from activities.services.contributions import ContributionPart, contribution_post, contributions_post
+from activities.services.shared import _money
 from invoicing.access import invoice_notify_users, invoices_notify_users
 from invoicing.models import BankStatementLine, Invoice, InvoicePayment, InvoiceStatus, PaymentSource
-from invoicing.services.invoices import RECEIVABLE, check_money, invoice_status_after
+from invoicing.services.invoices import RECEIVABLE, invoice_status_after
 from members.models import User
 from smartcoop.access import require
 from smartcoop.audit.services import audit_entry, audit_record, audit_record_many, changes, name_actions, snapshot
@@ -78,7 +79,7 @@ def invoice_payment_record(
     """
     if actor is not None and statement_line is None:
         require(actor, "decide", invoice)
-    amount = check_money(amount, field="amount")
+    amount = _money(amount, field="amount")
     PAYMENT.require(paid_on, field="paid_on")
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().select_related("analytic").get(pk=invoice.pk)
@@ -185,7 +186,7 @@ def invoice_payments_record_many(
     vat_part = ZERO
     contributions: list[ContributionPart] = []
     for allocation in allocations:
-        invoice, amount = allocation.invoice, check_money(allocation.amount, field="amount")
+        invoice, amount = allocation.invoice, _money(allocation.amount, field="amount")
         if invoice.is_credit_note or invoice.status == InvoiceStatus.DRAFT:
             raise ConflictError(_("Payments are recorded on issued invoices."))
         open_amount = invoice.amount_open
